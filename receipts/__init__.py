@@ -1,0 +1,31 @@
+"""Receipts: 8x8 delivery receipts, normalized, stored in PostgreSQL, forwarded to MoEngage."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from receipts import health
+from receipts.config import Config
+from receipts.credentials import with_stored_credentials
+from receipts.errors import register_error_handlers
+from receipts.logs import configure_logging
+from receipts.mapping.engine import MappingSet
+from receipts.reports import messages
+from receipts.services import Services
+from receipts.store.embedded import database_url
+from receipts.store.pool import open_pool
+from receipts.webhooks import blueprint as webhooks
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """The application factory: one app per process, its pool opened in that process."""
+    config = with_stored_credentials(config or Config.from_env())
+    configure_logging(config.log_format)
+    mappings = MappingSet.from_paths(config.mappings_dir)
+    app = Flask(__name__)
+    app.json.sort_keys = False
+    app.extensions["receipts"] = Services(config, mappings, open_pool(database_url(config)))
+    for blueprint in (webhooks.bp, messages.bp, health.bp):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+    return app

@@ -1,0 +1,91 @@
+"""Runtime configuration: read from the environment once, validated once, then frozen."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+FORWARD_MODES = ("final", "all")
+LOG_FORMATS = ("json", "text")
+
+
+class ConfigError(ValueError):
+    """A bad environment value; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str | None
+    data_dir: Path
+    mappings_dir: Path
+    webhook_secrets: tuple[str, ...]
+    api_token: str | None
+    moengage_dlr_url: str | None
+    moengage_auth: str | None
+    moengage_forward: str
+    max_body: int
+    log_format: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if environ is None else environ
+        return cls(
+            database_url=_optional(env, "DATABASE_URL"),
+            data_dir=Path(env.get("RECEIPTS_DATA_DIR") or ".receipts"),
+            mappings_dir=Path(env.get("RECEIPTS_MAPPINGS") or "mappings"),
+            webhook_secrets=_secrets(env, "RECEIPTS_WEBHOOK_SECRET"),
+            api_token=_optional(env, "RECEIPTS_API_TOKEN"),
+            moengage_dlr_url=_url(env, "MOENGAGE_DLR_URL"),
+            moengage_auth=_optional(env, "MOENGAGE_AUTH"),
+            moengage_forward=_choice(env, "MOENGAGE_FORWARD", FORWARD_MODES, "final"),
+            max_body=_positive_int(env, "RECEIPTS_MAX_BODY", 1_048_576),
+            log_format=_choice(
+                env, "RECEIPTS_LOG_FORMAT", LOG_FORMATS, "text" if sys.stderr.isatty() else "json"
+            ),
+        )
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _secrets(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    raw = env.get(name, "")
+    secrets = tuple(part.strip() for part in raw.split(",") if part.strip())
+    if any(len(secret) < 16 for secret in secrets):
+        raise ConfigError(f"{name}: every secret must be at least 16 characters")
+    return secrets
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    value = _optional(env, name)
+    if value is not None:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"{name}: expected an http(s) URL")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: expected a whole number of bytes, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name}: must be greater than 0")
+    return value

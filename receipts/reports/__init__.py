@@ -1,0 +1,1 @@
+"""Reading the store: the reporting API, and later the summaries and the dashboard."""

@@ -1,0 +1,28 @@
+"""`GET /api/v1/messages/<id>`: one message's current status and its timeline."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from receipts.errors import json_error
+from receipts.mapping.values import normalize_message_id
+from receipts.reports.auth import require_api_token
+from receipts.reports.schemas import MessageSchema
+from receipts.services import services
+from receipts.store import queries
+
+bp = Blueprint("messages", __name__, url_prefix="/api/v1")
+_message_schema = MessageSchema()
+
+
+@bp.get("/messages/<path:message_id>")
+@require_api_token
+def get_message(message_id: str) -> Response | tuple[Response, int]:
+    with services().pool.connection() as conn:
+        message = queries.find_message(conn, normalize_message_id(message_id), message_id)
+        if message is None:
+            return json_error(404, "not_found", f"no message with id {message_id!r}")
+        message["timeline"] = queries.message_timeline(
+            conn, message["connector"], message["message_id"]
+        )
+    return _message_schema.dump(message)

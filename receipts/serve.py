@@ -1,0 +1,125 @@
+"""`receipts serve`: the whole service in one process tree, for a laptop or a single machine.
+
+This process owns the embedded PostgreSQL (when `DATABASE_URL` is unset), applies migrations,
+then supervises gunicorn (and, once forwarding exists, the forwarder) as child processes. When
+any child dies, or on Ctrl-C, it stops everything it started.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import click
+import psycopg
+
+from receipts.config import Config
+from receipts.credentials import ensure_credentials
+from receipts.mapping.engine import MappingSet
+from receipts.store import migrate
+from receipts.store.embedded import database_url
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        shown = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
+        return f"http://{shown}:{self.port}"
+
+
+def default_workers() -> int:
+    return min(2 * (os.cpu_count() or 1) + 1, 8)
+
+
+def prepare(config: Config) -> tuple[Config, str]:
+    """Everything that must hold before a request is served; errors stop the start."""
+    config = ensure_credentials(config)
+    MappingSet.from_paths(config.mappings_dir)
+    url = database_url(config)
+    with psycopg.connect(url, autocommit=True) as conn:
+        migrate.upgrade(conn)
+    return config, url
+
+
+def registration_text(config: Config, endpoint: Endpoint, embedded: bool) -> str:
+    webhook = f"{endpoint.base_url}/webhooks/8x8"
+    secret = config.webhook_secrets[0]
+    where = f"embedded PostgreSQL in {config.data_dir / 'pgdata'}" if embedded else "DATABASE_URL"
+    return "\n".join(
+        [
+            f"Receipts is serving on {endpoint.base_url} ({where}).",
+            "Register the webhook in 8x8 (POST /api/v1/accounts/{accountId}/webhooks), with",
+            "your public https:// address in place of this one:",
+            f"  url:               {webhook}",
+            f"  httpAuthorization: Bearer {secret}",
+            f"Per-message dlrCallbackUrl: {webhook}?token={secret}",
+            f"Reporting API token: {config.api_token}  (Authorization: Bearer ...)",
+            "Press Ctrl-C to stop.",
+        ]
+    )
+
+
+def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
+    gunicorn = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{endpoint.host}:{endpoint.port}",
+        "--workers",
+        str(workers),
+        "--graceful-timeout",
+        "10",
+        "receipts:create_app()",
+    ]
+    return [gunicorn]
+
+
+def supervise(commands: Sequence[list[str]], env: dict[str, str]) -> int:
+    """Run the children until one exits or we are told to stop; then stop them all."""
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    children = [subprocess.Popen(command, env=env) for command in commands]
+    exit_code = 0
+    try:
+        while not stopping:
+            finished = [child for child in children if child.poll() is not None]
+            if finished:
+                exit_code = finished[0].returncode or 1
+                break
+            time.sleep(0.2)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + 15
+        for child in children:
+            try:
+                child.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return 0 if stopping else exit_code
+
+
+def serve(config: Config, host: str, port: int, workers: int) -> int:
+    embedded = config.database_url is None
+    config, url = prepare(config)
+    endpoint = Endpoint(host, port)
+    click.echo(registration_text(config, endpoint, embedded))
+    env = {**os.environ, "DATABASE_URL": url}
+    return supervise(child_commands(endpoint, workers), env)

@@ -1,0 +1,1 @@
+"""PostgreSQL: the only part of Receipts that writes SQL."""

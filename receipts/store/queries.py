@@ -1,0 +1,119 @@
+"""Named queries: every statement Receipts runs, with parameters, never string-built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import Any
+
+import orjson
+import psycopg
+from psycopg.rows import dict_row
+
+from receipts.mapping.receipt import Receipt
+
+CREATE_SCHEMA_MIGRATIONS = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     integer PRIMARY KEY,
+    name        text NOT NULL,
+    applied_at  timestamptz NOT NULL DEFAULT now()
+)"""
+APPLIED_MIGRATIONS = "SELECT version FROM schema_migrations"
+RECORD_MIGRATION = "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)"
+SCHEMA_MIGRATIONS_EXISTS = "SELECT to_regclass('schema_migrations')"
+CURRENT_VERSION = "SELECT max(version) FROM schema_migrations"
+# From last month (late receipts) to four months ahead; older or later times use the default.
+ENSURE_PARTITIONS_AHEAD = """
+SELECT ensure_receipt_partitions(
+    (date_trunc('month', now()) - interval '1 month')::date,
+    (date_trunc('month', now()) + interval '5 months')::date)"""
+
+_INGEST_BODY = "SELECT body_id, stored, duplicates FROM ingest_body(%s, %s, %s, %s, %s, %s)"
+
+_STORE_BODY = """
+INSERT INTO webhook_bodies
+    (connector, content_type, body, outcome, mapping, error_code, error_detail)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
+RETURNING id"""
+
+_FIND_MESSAGE = """
+SELECT * FROM messages
+WHERE message_id = %(id)s OR client_message_id = %(client_id)s
+ORDER BY (message_id = %(id)s) DESC, updated_at DESC
+LIMIT 1"""
+
+_MESSAGE_TIMELINE = """
+SELECT status, provider_status, provider_detail, final, event_at, received_at, error_code,
+       error_message, provider_error_code, mapping
+FROM receipts
+WHERE connector = %s AND message_id = %s
+ORDER BY event_at, id"""
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    body_id: int
+    stored: int
+    duplicates: int
+
+
+_RECEIPT_FIELDS = tuple(field.name for field in fields(Receipt))
+
+
+def _receipt_json(receipt: Receipt) -> dict[str, Any]:
+    return {name: getattr(receipt, name) for name in _RECEIPT_FIELDS}
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def ingest_body(
+    conn: psycopg.Connection,
+    connector: str,
+    content_type: str | None,
+    body: bytes,
+    mapping: str,
+    receipts: tuple[Receipt, ...] | list[Receipt],
+    forward_mode: str,
+) -> Ingested:
+    """Store the body and its receipts in one statement (one transaction, one round trip)."""
+    payload = orjson.dumps([_receipt_json(receipt) for receipt in receipts], default=_default)
+    row = conn.execute(
+        _INGEST_BODY,
+        (connector, content_type, body, mapping, payload.decode(), forward_mode),
+        prepare=True,
+    ).fetchone()
+    return Ingested(*row)
+
+
+def store_body(
+    conn: psycopg.Connection,
+    connector: str,
+    content_type: str | None,
+    body: bytes,
+    outcome: str,
+    mapping: str | None = None,
+    error_code: str | None = None,
+    error_detail: str | None = None,
+) -> int:
+    """Keep a body that makes no receipt: ignored by its mapping, or quarantined with why."""
+    row = conn.execute(
+        _STORE_BODY,
+        (connector, content_type, body, outcome, mapping, error_code, error_detail),
+        prepare=True,
+    ).fetchone()
+    return row[0]
+
+
+def find_message(conn: psycopg.Connection, message_id: str, client_id: str) -> dict | None:
+    """A message by the provider's id (normalized) or by the sender's own id."""
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return cursor.execute(_FIND_MESSAGE, {"id": message_id, "client_id": client_id}).fetchone()
+
+
+def message_timeline(conn: psycopg.Connection, connector: str, message_id: str) -> list[dict]:
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return cursor.execute(_MESSAGE_TIMELINE, (connector, message_id)).fetchall()

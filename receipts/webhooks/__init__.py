@@ -1,0 +1,1 @@
+"""The receiver: where a provider's webhook call enters Receipts."""

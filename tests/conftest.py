@@ -1,0 +1,93 @@
+"""Session-wide real servers: PostgreSQL (embedded unless DATABASE_URL is set) and the app."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from receipts import create_app
+from receipts.config import Config
+from receipts.store import migrate
+from tests.support import REPO, EmbeddedPostgres, LiveServer, fresh_database
+
+WEBHOOK_SECRET = "test-webhook-secret-0123456789"
+OLD_WEBHOOK_SECRET = "test-old-webhook-secret-987654"
+API_TOKEN = "test-api-token-0123456789"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server_url = os.environ.get("DATABASE_URL")
+    if server_url:
+        with fresh_database(server_url) as url:
+            yield url
+    else:
+        yield EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "pgdata").url
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str) -> str:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        migrate.upgrade(conn)
+    return database_url
+
+
+@pytest.fixture(scope="session")
+def config(migrated: str, tmp_path_factory: pytest.TempPathFactory) -> Config:
+    return Config.from_env(
+        {
+            "DATABASE_URL": migrated,
+            "RECEIPTS_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+            "RECEIPTS_MAPPINGS": str(REPO / "mappings"),
+            "RECEIPTS_WEBHOOK_SECRET": f"{WEBHOOK_SECRET},{OLD_WEBHOOK_SECRET}",
+            "RECEIPTS_API_TOKEN": API_TOKEN,
+            "RECEIPTS_LOG_FORMAT": "text",
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def live_server(config: Config) -> Iterator[LiveServer]:
+    server = LiveServer(create_app(config))
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def db(migrated: str) -> Iterator[psycopg.Connection]:
+    """A connection to the test database, emptied of receipts before the test."""
+    with psycopg.connect(migrated, autocommit=True) as conn:
+        conn.execute("TRUNCATE forwards, receipts, messages, webhook_bodies RESTART IDENTITY")
+        yield conn
+
+
+@pytest.fixture
+def client(live_server: LiveServer, db: psycopg.Connection) -> Iterator[httpx.Client]:
+    """HTTP to the live server, authenticated as 8x8 is (the webhook secret)."""
+    headers = {"Authorization": f"Bearer {WEBHOOK_SECRET}"}
+    with httpx.Client(base_url=live_server.url, headers=headers, timeout=10) as http:
+        yield http
+
+
+@pytest.fixture
+def api(live_server: LiveServer) -> Iterator[httpx.Client]:
+    """HTTP to the reporting API, with the API token."""
+    headers = {"Authorization": f"Bearer {API_TOKEN}"}
+    with httpx.Client(base_url=live_server.url, headers=headers, timeout=10) as http:
+        yield http
+
+
+@pytest.fixture
+def config_for(config: Config, tmp_path: Path):
+    """The session's configuration with some fields changed, for a test's own app."""
+
+    def make(**changes: object) -> Config:
+        return replace(config, **changes)
+
+    return make
