@@ -11,6 +11,7 @@ from receipts.errors import register_error_handlers
 from receipts.logs import configure_logging
 from receipts.mapping.engine import MappingSet
 from receipts.reports import messages
+from receipts.reports.forwards import bp as forwards_api
 from receipts.services import Services
 from receipts.store.embedded import database_url
 from receipts.store.pool import open_pool
@@ -27,5 +28,6 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["receipts"] = Services(config, mappings, open_pool(database_url(config)))
     for blueprint in (webhooks.bp, messages.bp, health.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(forwards_api)
     register_error_handlers(app)
     return app

@@ -1,7 +1,7 @@
 """`receipts serve`: the whole service in one process tree, for a laptop or a single machine.
 
 This process owns the embedded PostgreSQL (when `DATABASE_URL` is unset), applies migrations,
-then supervises gunicorn (and, once forwarding exists, the forwarder) as child processes. When
+then supervises gunicorn and one forwarder (`receipts forward`) as child processes. When
 any child dies, or on Ctrl-C, it stops everything it started.
 """
 
@@ -81,7 +81,8 @@ def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
         "10",
         "receipts:create_app()",
     ]
-    return [gunicorn]
+    forwarder = [sys.executable, "-m", "receipts.cli", "forward"]
+    return [gunicorn, forwarder]
 
 
 def supervise(commands: Sequence[list[str]], env: dict[str, str]) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from receipts.store.forwards import STATES as FORWARD_STATES
 
 
 class TimelineEntrySchema(Schema):
@@ -42,3 +44,31 @@ class MessageSchema(Schema):
     receipt_count = fields.Integer()
     updated_at = fields.AwareDateTime()
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
+
+
+class ForwardsQuerySchema(Schema):
+    state = fields.String(validate=validate.OneOf(FORWARD_STATES))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+    before = fields.Integer(validate=validate.Range(min=1))
+
+
+class ForwardSchema(Schema):
+    id = fields.Integer()
+    connector = fields.String()
+    message_id = fields.String()
+    status = fields.String()
+    state = fields.String()
+    attempts = fields.Integer()
+    created_at = fields.AwareDateTime()
+    next_attempt_at = fields.AwareDateTime()
+    sent_at = fields.AwareDateTime(allow_none=True)
+    dead_at = fields.AwareDateTime(allow_none=True)
+    last_http_status = fields.Integer(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    body = fields.Dict()
+
+
+class ForwardsPageSchema(Schema):
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    items = fields.List(fields.Nested(ForwardSchema))
+    next_before = fields.Integer(allow_none=True)
