@@ -64,7 +64,7 @@ class Forwarder:
         policy: RetryPolicy | None = None,
         concurrency: int = 16,
         lease: float = 60.0,
-        idle: float = 0.5,
+        idle: float = 0.25,
         rng: random.Random | None = None,
     ) -> None:
         self.pool = pool

@@ -7,18 +7,12 @@ import signal
 import subprocess
 import sys
 
-import orjson
-
-from tests.bodies import new_umid, sms_receipt
+from tests.forwarding.support import enqueue_outcomes
 from tests.support import wait_for
 
 
-def test_a_forwarder_killed_mid_batch_loses_nothing(
-    migrated, client, db, moengage, forwarders, tmp_path
-):
-    umids = {new_umid() for _ in range(60)}
-    for umid in umids:
-        client.post("/webhooks/8x8", content=orjson.dumps(sms_receipt(umid)))
+def test_a_forwarder_killed_mid_batch_loses_nothing(migrated, db, moengage, forwarders, tmp_path):
+    umids = enqueue_outcomes(db, 60)
     moengage.behave(delay=0.05)  # slow answers: the worker always has POSTs in flight
     env = {
         key: value

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import orjson
 import pytest
 
 from receipts.forwarding.backoff import RetryPolicy
-from tests.bodies import new_umid, sms_receipt
+from tests.forwarding.support import enqueue_outcomes
 from tests.support import wait_for
 
 # Millisecond backoff with room for a long outage: attempts are not what runs out here.
@@ -18,14 +17,12 @@ def tried_at_least(db, attempts: int) -> bool:
 
 
 @pytest.mark.parametrize("outage", ["connection refused", "503"])
-def test_everything_arrives_after_moengage_comes_back(client, db, moengage, forwarders, outage):
+def test_everything_arrives_after_moengage_comes_back(db, moengage, forwarders, outage):
     if outage == "503":
         moengage.behave(status=503)
     else:
         moengage.go_down()
-    umids = {new_umid() for _ in range(40)}
-    for umid in umids:
-        client.post("/webhooks/8x8", content=orjson.dumps(sms_receipt(umid)))
+    umids = enqueue_outcomes(db, 40)
     forwarders(policy=PATIENT)
     wait_for(lambda: tried_at_least(db, 3))
     assert moengage.accepted() == []

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import psycopg
 
 from receipts.forwarding.backoff import RetryPolicy
 from receipts.forwarding.client import MoEngageClient
 from receipts.forwarding.worker import Forwarder, Tally
+from receipts.mapping.receipt import Receipt
+from receipts.store import queries
 from receipts.store.pool import open_pool
+from tests.bodies import new_umid
 
 # The production curve, a thousand times faster: retries after ~1, 2, 4, 8 ms.
 FAST = RetryPolicy(base=0.001, max_delay=0.05, max_age=60.0, max_retry_after=5.0)
@@ -51,3 +57,20 @@ def start_forwarder(
     running.thread = threading.Thread(target=run, name="test-forwarder", daemon=True)
     running.thread.start()
     return running
+
+
+def enqueue_outcomes(db: psycopg.Connection, count: int, mode: str = "final") -> set[str]:
+    """`count` messages with a final outcome, stored as one body (fast set-up for bulk tests)."""
+    receipts = [
+        Receipt(
+            message_id=new_umid(),
+            status="failed" if index % 4 == 0 else "delivered",
+            provider_status="undelivered" if index % 4 == 0 else "delivered",
+            final=True,
+            event_at=datetime.now(UTC),
+            channel="sms",
+        )
+        for index in range(count)
+    ]
+    queries.ingest_body(db, "8x8", "application/json", b"[]", "8x8-sms", receipts, mode)
+    return {receipt.message_id for receipt in receipts}

@@ -5,27 +5,14 @@ from __future__ import annotations
 import logging
 import threading
 
-import httpx
 import orjson
 import psycopg
 
 from receipts.forwarding.backoff import RetryPolicy
 from receipts.forwarding.worker import run_worker
 from tests.bodies import new_umid, sms_receipt
-from tests.forwarding.support import FAST
+from tests.forwarding.support import FAST, enqueue_outcomes
 from tests.support import wait_for
-
-
-def send_outcomes(client: httpx.Client, count: int) -> set[str]:
-    """`count` messages, each with a final outcome; returns their umids."""
-    umids = set()
-    for index in range(count):
-        umid = new_umid()
-        umids.add(umid)
-        state = "undelivered" if index % 4 == 0 else "delivered"
-        body = sms_receipt(umid, state, None)
-        assert client.post("/webhooks/8x8", content=orjson.dumps(body)).status_code == 200
-    return umids
 
 
 def states(db: psycopg.Connection) -> dict[str, int]:
@@ -72,9 +59,9 @@ def test_intermediate_receipts_never_reach_moengage_in_final_mode(client, db, mo
     assert moengage.accepted_ids() == {final: 1}
 
 
-def test_flaky_moengage_gets_every_outcome_with_few_duplicates(client, db, moengage, forwarders):
+def test_flaky_moengage_gets_every_outcome_with_few_duplicates(db, moengage, forwarders):
     moengage.behave(fail_ratio=0.2, throttle_ratio=0.1, retry_after="0.05")
-    umids = send_outcomes(client, 120)
+    umids = enqueue_outcomes(db, 120)
     forwarders()
     wait_for(lambda: all_done(db, 120))
     received = moengage.accepted_ids()
@@ -99,8 +86,8 @@ def test_retry_after_is_honoured(client, db, moengage, forwarders):
     assert db.execute("SELECT attempts FROM forwards").fetchone()[0] == 1
 
 
-def test_two_workers_at_once_send_nothing_twice(client, db, moengage, forwarders):
-    umids = send_outcomes(client, 100)
+def test_two_workers_at_once_send_nothing_twice(db, moengage, forwarders):
+    umids = enqueue_outcomes(db, 100)
     moengage.behave(delay=0.002)
     first, second = forwarders(concurrency=4), forwarders(concurrency=4)
     wait_for(lambda: all_done(db, 100))
@@ -123,9 +110,9 @@ def test_a_permanent_refusal_is_dead_after_a_few_tries_with_its_answer(
     assert len(moengage.attempts()) == 3
 
 
-def test_a_forward_is_dead_after_its_attempts(client, db, moengage, forwarders):
+def test_a_forward_is_dead_after_its_attempts(db, moengage, forwarders):
     moengage.behave(status=500)
-    send_outcomes(client, 3)
+    enqueue_outcomes(db, 3)
     forwarders(policy=RetryPolicy(base=0.001, max_delay=0.01, max_attempts=5))
     wait_for(lambda: states(db) == {"dead": 3})
     assert db.execute("SELECT DISTINCT attempts, last_http_status FROM forwards").fetchall() == [
