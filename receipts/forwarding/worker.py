@@ -23,7 +23,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from receipts.config import Config
 from receipts.forwarding.backoff import RetryPolicy, decide
 from receipts.forwarding.client import Answer, MoEngageClient
-from receipts.store import forwards
+from receipts.store import forwards, migrate
 from receipts.store.embedded import database_url
 from receipts.store.forwards import ClaimedForward, Outcome
 from receipts.store.pool import open_pool
@@ -178,6 +178,8 @@ def run_worker(
     """The `receipts forward` process: a pool, a client, a Forwarder; None while paused."""
     pool = open_pool(database_url(config), max_size=2, timeout=5.0)
     try:
+        if not _schema_ready(pool, stop):
+            return None
         if not config.moengage_dlr_url:
             log.warning(paused_message(_pending_or_none(pool)))
             if not once:
@@ -193,6 +195,26 @@ def run_worker(
             return forwarder.run(stop, once)
     finally:
         pool.close()
+
+
+def _schema_ready(pool: ConnectionPool, stop: threading.Event, poll: float = 2.0) -> bool:
+    """Wait (saying so once) until the database is reachable and migrated; False if stopped."""
+    said = None
+    while not stop.is_set():
+        try:
+            with pool.connection() as conn:
+                version = migrate.current_version(conn)
+        except _DATABASE_ERRORS as error:
+            why = f"database unavailable ({type(error).__name__})"
+        else:
+            if version is not None and version >= migrate.latest_version():
+                return True
+            why = f"database schema at version {version}, needs {migrate.latest_version()}"
+        if why != said:
+            log.warning("%s; forwarding waits for it (receipts db upgrade)", why)
+            said = why
+        stop.wait(poll)
+    return False
 
 
 def _pending_or_none(pool: ConnectionPool) -> int | None:
