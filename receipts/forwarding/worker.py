@@ -80,12 +80,18 @@ class Forwarder:
         """Forward until `stop` is set (or, with `once`, until nothing is due), then drain."""
         tally = Tally()
         in_flight: dict[Future[Answer], ClaimedForward] = {}
+        unrecorded: list[Outcome] = []
         next_claim = 0.0
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="forward") as executor:
             while True:
                 free = self.concurrency - len(in_flight)
                 claiming = not stop.is_set() and time.monotonic() >= next_claim
-                if claiming and (free * 4 >= self.concurrency or not in_flight):
+                claiming = claiming and (free * 4 >= self.concurrency or not in_flight)
+                # Answers are recorded in groups, next to a claim: two round trips per group.
+                if unrecorded and (claiming or not in_flight or stop.is_set()):
+                    self._record(unrecorded)
+                    unrecorded = []
+                if claiming:
                     claimed = self._claim(free)
                     for forward in claimed:
                         in_flight[executor.submit(self.client.send, forward.body)] = forward
@@ -103,7 +109,7 @@ class Forwarder:
                 timeout = until_poll if until_poll > 0 and not stop.is_set() else None
                 finished, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
                 outcomes = [self._outcome(in_flight.pop(f), f.result()) for f in finished]
-                self._record(outcomes)
+                unrecorded.extend(outcomes)
                 tally = tally.plus(outcomes)
         return tally
 
