@@ -10,11 +10,13 @@ from receipts.credentials import with_stored_credentials
 from receipts.errors import register_error_handlers
 from receipts.logs import configure_logging
 from receipts.mapping.engine import MappingSet
+from receipts.reports import mappings as mapping_reports
 from receipts.reports import messages
 from receipts.services import Services
 from receipts.store.embedded import database_url
 from receipts.store.pool import open_pool
 from receipts.webhooks import blueprint as webhooks
+from receipts.webhooks.learning import Learner
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -24,8 +26,9 @@ def create_app(config: Config | None = None) -> Flask:
     mappings = MappingSet.from_paths(config.mappings_dir)
     app = Flask(__name__)
     app.json.sort_keys = False
-    app.extensions["receipts"] = Services(config, mappings, open_pool(database_url(config)))
-    for blueprint in (webhooks.bp, messages.bp, health.bp):
+    pool = open_pool(database_url(config))
+    app.extensions["receipts"] = Services(config, mappings, pool, Learner(pool))
+    for blueprint in (webhooks.bp, messages.bp, mapping_reports.bp, health.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     return app

@@ -42,3 +42,34 @@ class MessageSchema(Schema):
     receipt_count = fields.Integer()
     updated_at = fields.AwareDateTime()
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
+
+
+class MappingFileSchema(Schema):
+    name = fields.String()
+    version = fields.String()
+    label = fields.String()
+    source = fields.String()
+    channel = fields.String(allow_none=True)
+    match = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    each = fields.String()
+    ignore = fields.Boolean()
+    auto = fields.Boolean()
+    interim = fields.List(fields.String())
+    fields_ = fields.Dict(
+        data_key="fields", attribute="fields", keys=fields.String(), values=fields.String()
+    )
+    status = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class DetectedMappingSchema(Schema):
+    connector = fields.String()
+    version = fields.Integer()
+    sample_count = fields.Integer()
+    created_at = fields.AwareDateTime()
+    confidences = fields.Dict(metadata={"description": "fields, runner-ups and status table"})
+    mapping = fields.String(metadata={"description": "the mapping file, ready to save"})
+
+
+class MappingsSchema(Schema):
+    files = fields.List(fields.Nested(MappingFileSchema))
+    detected = fields.List(fields.Nested(DetectedMappingSchema))

@@ -10,10 +10,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
 from receipts.mapping.compile import Unmappable
-from receipts.mapping.engine import MappingSet
+from receipts.mapping.engine import Learner, Mapped, MappingSet
 from receipts.store import queries
 from receipts.webhooks.bodies import parse_body
 
@@ -26,6 +27,42 @@ class Answer:
     body: dict[str, Any]
 
 
+def read_body(
+    mappings: MappingSet,
+    connector: str,
+    raw: bytes,
+    content_type: str | None,
+    learner: Learner | None = None,
+) -> Mapped:
+    """Parse and map; every failure, even a bug in a mapping, becomes Unmappable."""
+    try:
+        return mappings.map_body(connector, parse_body(raw, content_type), learner)
+    except Unmappable:
+        raise
+    except psycopg.Error:
+        raise  # the learner reads the store: an unreachable database is a 503, not a quarantine
+    except Exception as error:
+        log.exception("mapping failed for connector %s", connector)
+        raise Unmappable("mapping_error", f"{type(error).__name__} while mapping") from None
+
+
+def store_mapped(
+    conn: psycopg.Connection,
+    connector: str,
+    content_type: str | None,
+    raw: bytes,
+    mapped: Mapped,
+    forward_mode: str,
+) -> int:
+    """Commit a mapped body (its receipts, or the ignored body alone); returns its row id."""
+    if mapped.ignored:
+        return queries.store_body(conn, connector, content_type, raw, "ignored", mapped.mapping)
+    ingested = queries.ingest_body(
+        conn, connector, content_type, raw, mapped.mapping, mapped.receipts, forward_mode
+    )
+    return ingested.body_id
+
+
 def accept(
     pool: ConnectionPool,
     mappings: MappingSet,
@@ -34,41 +71,18 @@ def accept(
     raw: bytes,
     content_type: str | None,
     strict: bool = False,
+    learner: Learner | None = None,
 ) -> Answer:
     """Map and store one body. Database errors propagate (the caller answers 503)."""
     try:
-        body = parse_body(raw, content_type)
-        mapped = mappings.map_body(connector, body)
+        mapped = read_body(mappings, connector, raw, content_type, learner)
     except Unmappable as error:
-        return _quarantine(pool, connector, raw, content_type, error, strict)
-    except Exception as error:  # a mapping bug must not lose the body: quarantine it
-        log.exception("mapping failed for connector %s", connector)
-        unexpected = Unmappable("mapping_error", f"{type(error).__name__} while mapping")
-        return _quarantine(pool, connector, raw, content_type, unexpected, strict)
-
+        with pool.connection() as conn:
+            queries.store_body(
+                conn, connector, content_type, raw, "quarantined", None, error.code, error.detail
+            )
+        problem = {"code": error.code, "detail": error.detail}
+        return Answer(422 if strict else 202, {"quarantined": True, "error": problem})
     with pool.connection() as conn:
-        if mapped.ignored:
-            queries.store_body(conn, connector, content_type, raw, "ignored", mapped.mapping)
-            return Answer(200, {"received": 0})
-        queries.ingest_body(
-            conn, connector, content_type, raw, mapped.mapping, mapped.receipts, forward_mode
-        )
+        store_mapped(conn, connector, content_type, raw, mapped, forward_mode)
     return Answer(200, {"received": len(mapped.receipts)})
-
-
-def _quarantine(
-    pool: ConnectionPool,
-    connector: str,
-    raw: bytes,
-    content_type: str | None,
-    error: Unmappable,
-    strict: bool,
-) -> Answer:
-    with pool.connection() as conn:
-        queries.store_body(
-            conn, connector, content_type, raw, "quarantined", None, error.code, error.detail
-        )
-    problem = {"code": error.code, "detail": error.detail}
-    if strict:
-        return Answer(422, {"quarantined": True, "error": problem})
-    return Answer(202, {"quarantined": True, "error": problem})
