@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, request
 
 from receipts.errors import json_error
+from receipts.metrics import count_webhook_outcomes
 from receipts.services import services
 from receipts.webhooks.auth import is_authenticated
 from receipts.webhooks.intake import accept
@@ -30,4 +31,5 @@ def receive(connector: str) -> Response:
         request.content_type,
         strict=request.args.get("strict") in ("1", "true"),
     )
+    count_webhook_outcomes(connector, answer.outcomes)
     return current_app.json.response(answer.body), answer.status

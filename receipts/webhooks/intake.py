@@ -7,7 +7,7 @@ retries every 4xx and 5xx, so a body we cannot map is quarantined and acknowledg
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from psycopg_pool import ConnectionPool
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 class Answer:
     status: int
     body: dict[str, Any]
+    outcomes: dict[str, int] = field(default_factory=dict)  # for metrics: stored, duplicate...
 
 
 def accept(
@@ -49,11 +50,12 @@ def accept(
     with pool.connection() as conn:
         if mapped.ignored:
             queries.store_body(conn, connector, content_type, raw, "ignored", mapped.mapping)
-            return Answer(200, {"received": 0})
-        queries.ingest_body(
+            return Answer(200, {"received": 0}, {"ignored": 1})
+        ingested = queries.ingest_body(
             conn, connector, content_type, raw, mapped.mapping, mapped.receipts, forward_mode
         )
-    return Answer(200, {"received": len(mapped.receipts)})
+    outcomes = {"stored": ingested.stored, "duplicate": ingested.duplicates}
+    return Answer(200, {"received": len(mapped.receipts)}, outcomes)
 
 
 def _quarantine(
@@ -70,5 +72,5 @@ def _quarantine(
         )
     problem = {"code": error.code, "detail": error.detail}
     if strict:
-        return Answer(422, {"quarantined": True, "error": problem})
-    return Answer(202, {"quarantined": True, "error": problem})
+        return Answer(422, {"quarantined": True, "error": problem}, {"quarantined": 1})
+    return Answer(202, {"quarantined": True, "error": problem}, {"quarantined": 1})
