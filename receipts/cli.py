@@ -14,10 +14,12 @@ from typing import Any
 import click
 import orjson
 import psycopg
+from marshmallow import ValidationError
 
 from receipts.config import Config, ConfigError
 from receipts.mapping.engine import MappingSet
 from receipts.mapping.files import MappingFileError, load_mapping_files
+from receipts.reports.schemas import GROUPINGS
 from receipts.store import migrate
 from receipts.store.embedded import database_url
 from receipts.store.pool import open_pool
@@ -178,6 +180,43 @@ def replay(quarantined: bool, since: datetime | None, dry_run: bool) -> None:
             counts["mapped" if result.receipts >= 0 else "still"] += 1
     verb = "would be replayed" if dry_run else "replayed"
     click.echo(f"{counts['mapped']} {verb}, {counts['still']} still quarantined")
+
+
+@main.group()
+def report() -> None:
+    """Reports from the command line."""
+
+
+@report.command("summary")
+@click.option("--from", "start", required=True, help="Start (a date or ISO 8601 time), UTC.")
+@click.option("--to", "end", required=True, help="End, exclusive (a date or ISO 8601 time).")
+@click.option("--by", default="day", show_default=True, help=f"One of {', '.join(GROUPINGS)}.")
+def report_summary(start: str, end: str, by: str) -> None:
+    """Messages first seen in [FROM, TO): counts, delivery rate and latency, per group."""
+    from receipts.reports.schemas import SummaryQuerySchema
+    from receipts.reports.summary import summarize
+    from receipts.reports.table import summary_table
+
+    try:
+        query = SummaryQuerySchema().load({"from": start, "to": end, "by": by})
+    except ValidationError as error:
+        problems = error.normalized_messages()
+        raise click.UsageError(
+            "; ".join(f"--{name}: {' '.join(map(str, why))}" for name, why in problems.items())
+        ) from None
+    with psycopg.connect(database_url(_config()), autocommit=True) as conn:
+        result = summarize(conn, query["from"], query["to"], query["by"])
+    click.echo(summary_table(result))
+
+
+@report.command("rollup")
+def report_rollup() -> None:
+    """Bring the hourly rollup up to date (summaries also do it before they read it)."""
+    from receipts.store.reports import refresh_rollup
+
+    with psycopg.connect(database_url(_config()), autocommit=True) as conn:
+        hours = refresh_rollup(conn)
+    click.echo("another refresh is running" if hours < 0 else f"recounted {hours} hour(s)")
 
 
 if __name__ == "__main__":

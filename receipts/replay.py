@@ -64,8 +64,8 @@ def _store(
 ) -> bool:
     """Store the replayed body and retire the quarantined one, both or neither."""
     with pool.connection() as conn, conn.transaction() as transaction:
-        new_id = store_mapped(conn, kept.connector, kept.content_type, raw, mapped, forward_mode)
-        if quarantine.mark_replayed(conn, kept.id, new_id):
+        stored = store_mapped(conn, kept.connector, kept.content_type, raw, mapped, forward_mode)
+        if quarantine.mark_replayed(conn, kept.id, stored.body_id):
             return True
         raise psycopg.Rollback(transaction)
     return False

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import psycopg
 from receipts.config import Config
 from receipts.credentials import ensure_credentials
 from receipts.mapping.engine import MappingSet
+from receipts.metrics import MULTIPROC_ENV
 from receipts.store import migrate
 from receipts.store.embedded import database_url
 
@@ -79,6 +81,8 @@ def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
         str(workers),
         "--graceful-timeout",
         "10",
+        "--config",
+        "python:receipts.gunicorn_hooks",
         "receipts:create_app()",
     ]
     return [gunicorn]
@@ -122,4 +126,7 @@ def serve(config: Config, host: str, port: int, workers: int) -> int:
     endpoint = Endpoint(host, port)
     click.echo(registration_text(config, endpoint, embedded))
     env = {**os.environ, "DATABASE_URL": url}
-    return supervise(child_commands(endpoint, workers), env)
+    with tempfile.TemporaryDirectory(prefix="receipts-metrics-") as metrics_dir:
+        # gunicorn's workers share their Prometheus samples through files in this directory.
+        env[MULTIPROC_ENV] = metrics_dir
+        return supervise(child_commands(endpoint, workers), env)

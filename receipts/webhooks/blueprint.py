@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, request
 from flask.typing import ResponseReturnValue
 
 from receipts.errors import json_error
+from receipts.metrics import count_webhook_outcomes
 from receipts.services import services
 from receipts.webhooks.auth import is_authenticated
 from receipts.webhooks.intake import accept
@@ -52,6 +53,7 @@ def receive(connector: str) -> ResponseReturnValue:
         strict=request.args.get("strict") in ("1", "true"),
         learner=state.learner,
     )
+    count_webhook_outcomes(connector, answer.outcomes)
     return current_app.json.response(answer.body), answer.status
 
 

@@ -7,7 +7,7 @@ retries every 4xx and 5xx, so a body we cannot map is quarantined and acknowledg
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 class Answer:
     status: int
     body: dict[str, Any]
+    outcomes: dict[str, int] = field(default_factory=dict)  # for metrics: stored, duplicate...
 
 
 def read_body(
@@ -46,6 +47,12 @@ def read_body(
         raise Unmappable("mapping_error", f"{type(error).__name__} while mapping") from None
 
 
+@dataclass(frozen=True, slots=True)
+class Stored:
+    body_id: int
+    outcomes: dict[str, int]  # for metrics: stored, duplicate, ignored
+
+
 def store_mapped(
     conn: psycopg.Connection,
     connector: str,
@@ -53,14 +60,15 @@ def store_mapped(
     raw: bytes,
     mapped: Mapped,
     forward_mode: str,
-) -> int:
-    """Commit a mapped body (its receipts, or the ignored body alone); returns its row id."""
+) -> Stored:
+    """Commit a mapped body (its receipts, or the ignored body alone)."""
     if mapped.ignored:
-        return queries.store_body(conn, connector, content_type, raw, "ignored", mapped.mapping)
+        body_id = queries.store_body(conn, connector, content_type, raw, "ignored", mapped.mapping)
+        return Stored(body_id, {"ignored": 1})
     ingested = queries.ingest_body(
         conn, connector, content_type, raw, mapped.mapping, mapped.receipts, forward_mode
     )
-    return ingested.body_id
+    return Stored(ingested.body_id, {"stored": ingested.stored, "duplicate": ingested.duplicates})
 
 
 def accept(
@@ -82,7 +90,8 @@ def accept(
                 conn, connector, content_type, raw, "quarantined", None, error.code, error.detail
             )
         problem = {"code": error.code, "detail": error.detail}
-        return Answer(422 if strict else 202, {"quarantined": True, "error": problem})
+        body = {"quarantined": True, "error": problem}
+        return Answer(422 if strict else 202, body, {"quarantined": 1})
     with pool.connection() as conn:
-        store_mapped(conn, connector, content_type, raw, mapped, forward_mode)
-    return Answer(200, {"received": len(mapped.receipts)})
+        stored = store_mapped(conn, connector, content_type, raw, mapped, forward_mode)
+    return Answer(200, {"received": len(mapped.receipts)}, stored.outcomes)
