@@ -68,8 +68,9 @@ def registration_text(config: Config, endpoint: Endpoint, embedded: bool) -> str
     )
 
 
-def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
-    gunicorn = [
+def gunicorn_command(endpoint: Endpoint, workers: int, app: str) -> list[str]:
+    """gunicorn as `serve` runs it; bench/ingest.py runs its baseline app the same way."""
+    return [
         sys.executable,
         "-m",
         "gunicorn",
@@ -79,9 +80,12 @@ def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
         str(workers),
         "--graceful-timeout",
         "10",
-        "receipts:create_app()",
+        app,
     ]
-    return [gunicorn]
+
+
+def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
+    return [gunicorn_command(endpoint, workers, "receipts:create_app()")]
 
 
 def supervise(commands: Sequence[list[str]], env: dict[str, str]) -> int:
