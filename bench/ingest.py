@@ -41,7 +41,7 @@ import psycopg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from receipts.serve import Endpoint, default_workers, gunicorn_command  # noqa: E402
+from receipts.serve import DEFAULT_THREADS, Endpoint, default_workers, gunicorn_command  # noqa: E402
 from receipts.store import migrate  # noqa: E402
 from receipts.store.embedded import start_embedded  # noqa: E402
 
@@ -106,10 +106,12 @@ def database() -> Iterator[str]:
 class Gunicorn:
     """One gunicorn (master and workers) serving `app` on a free loopback port."""
 
-    def __init__(self, app: str, workers: int, env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, app: str, workers: int, threads: int, env: dict[str, str], log: Path
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = gunicorn_command(Endpoint("127.0.0.1", self.port), workers, app)
+        command = gunicorn_command(Endpoint("127.0.0.1", self.port), workers, app, threads)
         self._log = log.open("ab")
         self.process = subprocess.Popen(
             command, env=env, cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT
@@ -298,6 +300,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="repeat the paired runs")
     parser.add_argument("--connections", default="16,64")
     parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="1: sync workers")
     parser.add_argument("--memory-receipts", type=int, default=100_000)
     parser.add_argument("--skip-two-instances", action="store_true")
     args = parser.parse_args()
@@ -323,15 +326,16 @@ def main() -> None:
             RECEIPTS_LOG_FORMAT="json",
             PYTHONPATH=str(REPO),
         )
-        noop = Gunicorn(NOOP_APP, args.workers, env, logs / "noop.log")
-        project = Gunicorn(PROJECT_APP, args.workers, env, logs / "project.log")
+        noop = Gunicorn(NOOP_APP, args.workers, args.threads, env, logs / "noop.log")
+        project = Gunicorn(PROJECT_APP, args.workers, args.threads, env, logs / "project.log")
         second: Gunicorn | None = None
         try:
             noop.wait_ready("/webhooks/8x8")
             project.wait_ready("/webhooks/8x8")
             print(
-                f"gunicorn: {' '.join(gunicorn_command(Endpoint('h', 0), args.workers, 'APP'))}"
-                f"\nwrk: one connection per thread, {args.duration:g} s per run; logs in {logs}",
+                "gunicorn: "
+                + " ".join(gunicorn_command(Endpoint("h", 0), args.workers, "APP", args.threads))
+                + f"\nwrk: one connection per thread, {args.duration:g} s per run; logs in {logs}",
                 flush=True,
             )
             # Warm both (imports, pools, prepared statements) before measuring.
@@ -366,7 +370,9 @@ def main() -> None:
                 print(f"--- memory after {total} receipts: web worker RSS MB [{sizes}]")
 
             if not args.skip_two_instances:
-                second = Gunicorn(PROJECT_APP, args.workers, env, logs / "project2.log")
+                second = Gunicorn(
+                    PROJECT_APP, args.workers, args.threads, env, logs / "project2.log"
+                )
                 second.wait_ready("/webhooks/8x8")
                 print("--- two instances, one PostgreSQL (forwarders beside them: pending)")
                 level = max(levels)

@@ -13,6 +13,7 @@ from receipts.mapping.engine import MappingSet
 from receipts.reports import messages
 from receipts.services import Services
 from receipts.store.embedded import database_url
+from receipts.store.group_commit import GroupCommitter
 from receipts.store.pool import open_pool
 from receipts.webhooks import blueprint as webhooks
 
@@ -24,7 +25,9 @@ def create_app(config: Config | None = None) -> Flask:
     mappings = MappingSet.from_paths(config.mappings_dir)
     app = Flask(__name__)
     app.json.sort_keys = False
-    app.extensions["receipts"] = Services(config, mappings, open_pool(database_url(config)))
+    pool = open_pool(database_url(config))
+    committer = GroupCommitter(pool, config.moengage_forward)
+    app.extensions["receipts"] = Services(config, mappings, pool, committer)
     for blueprint in (webhooks.bp, messages.bp, health.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -36,6 +36,10 @@ class Endpoint:
         return f"http://{shown}:{self.port}"
 
 
+# Threads per worker: requests waiting in one process share a commit (group commit).
+DEFAULT_THREADS = 16
+
+
 def default_workers() -> int:
     return min(2 * (os.cpu_count() or 1) + 1, 8)
 
@@ -68,8 +72,11 @@ def registration_text(config: Config, endpoint: Endpoint, embedded: bool) -> str
     )
 
 
-def gunicorn_command(endpoint: Endpoint, workers: int, app: str) -> list[str]:
+def gunicorn_command(
+    endpoint: Endpoint, workers: int, app: str, threads: int = DEFAULT_THREADS
+) -> list[str]:
     """gunicorn as `serve` runs it; bench/ingest.py runs its baseline app the same way."""
+    model = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     return [
         sys.executable,
         "-m",
@@ -78,6 +85,7 @@ def gunicorn_command(endpoint: Endpoint, workers: int, app: str) -> list[str]:
         f"{endpoint.host}:{endpoint.port}",
         "--workers",
         str(workers),
+        *model,
         "--graceful-timeout",
         "10",
         app,

@@ -9,6 +9,7 @@ from psycopg_pool import ConnectionPool
 
 from receipts.config import Config
 from receipts.mapping.engine import MappingSet
+from receipts.store.group_commit import GroupCommitter
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,7 @@ class Services:
     config: Config
     mappings: MappingSet
     pool: ConnectionPool
+    committer: GroupCommitter | None = None
 
 
 def services() -> Services:

@@ -29,5 +29,6 @@ def receive(connector: str) -> Response:
         raw,
         request.content_type,
         strict=request.args.get("strict") in ("1", "true"),
+        committer=state.committer,
     )
     return current_app.json.response(answer.body), answer.status

@@ -15,6 +15,8 @@ from psycopg_pool import ConnectionPool
 from receipts.mapping.compile import Unmappable
 from receipts.mapping.engine import MappingSet
 from receipts.store import queries
+from receipts.store.group_commit import GroupCommitter
+from receipts.store.queries import BodyToIngest
 from receipts.webhooks.bodies import parse_body
 
 log = logging.getLogger(__name__)
@@ -34,8 +36,11 @@ def accept(
     raw: bytes,
     content_type: str | None,
     strict: bool = False,
+    committer: GroupCommitter | None = None,
 ) -> Answer:
-    """Map and store one body. Database errors propagate (the caller answers 503)."""
+    """Map and store one body. Database errors propagate (the caller answers 503).
+
+    With a committer, the receipts share a transaction with concurrent requests' receipts."""
     try:
         body = parse_body(raw, content_type)
         mapped = mappings.map_body(connector, body)
@@ -46,13 +51,18 @@ def accept(
         unexpected = Unmappable("mapping_error", f"{type(error).__name__} while mapping")
         return _quarantine(pool, connector, raw, content_type, unexpected, strict)
 
-    with pool.connection() as conn:
-        if mapped.ignored:
+    if mapped.ignored:
+        with pool.connection() as conn:
             queries.store_body(conn, connector, content_type, raw, "ignored", mapped.mapping)
-            return Answer(200, {"received": 0})
-        queries.ingest_body(
-            conn, connector, content_type, raw, mapped.mapping, mapped.receipts, forward_mode
-        )
+        return Answer(200, {"received": 0})
+    if committer is not None:
+        receipts = queries.receipts_json(mapped.receipts)
+        committer.ingest(BodyToIngest(connector, content_type, raw, mapped.mapping, receipts))
+    else:
+        with pool.connection() as conn:
+            queries.ingest_body(
+                conn, connector, content_type, raw, mapped.mapping, mapped.receipts, forward_mode
+            )
     return Answer(200, {"received": len(mapped.receipts)})
 
 
