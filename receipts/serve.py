@@ -37,7 +37,7 @@ class Endpoint:
 
 
 # Threads per worker: requests waiting in one process share a commit (group commit).
-DEFAULT_THREADS = 16
+DEFAULT_THREADS = 8
 
 
 def default_workers() -> int:

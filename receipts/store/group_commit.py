@@ -75,6 +75,12 @@ class GroupCommitter:
         assert waiting.result is not None
         return waiting.result
 
+    @property
+    def waiting(self) -> int:
+        """Bodies handed in and not yet taken into a batch."""
+        with self._wakeup:
+            return len(self._queue)
+
     def close(self) -> None:
         """Commit what is already waiting, then stop the thread."""
         with self._wakeup:
