@@ -15,6 +15,7 @@ from receipts.reports import dashboard, messages, openapi, receipts_api, summary
 from receipts.reports import mappings as mapping_reports
 from receipts.services import Services
 from receipts.store.embedded import database_url
+from receipts.store.group_commit import GroupCommitter
 from receipts.store.pool import open_pool
 from receipts.webhooks import blueprint as webhooks
 from receipts.webhooks.learning import Learner
@@ -28,7 +29,8 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__)
     app.json.sort_keys = False
     pool = open_pool(database_url(config))
-    app.extensions["receipts"] = Services(config, mappings, pool, Learner(pool))
+    committer = GroupCommitter(pool, config.moengage_forward)
+    app.extensions["receipts"] = Services(config, mappings, pool, Learner(pool), committer)
     for blueprint in (webhooks.bp, messages.bp, mapping_reports.bp, health.bp):
         app.register_blueprint(blueprint)
     for blueprint in (receipts_api.bp, summary_api.bp, dashboard.bp, openapi.bp):

@@ -38,6 +38,10 @@ class Endpoint:
         return f"http://{shown}:{self.port}"
 
 
+# Threads per worker: requests waiting in one process share a commit (group commit).
+DEFAULT_THREADS = 8
+
+
 def default_workers() -> int:
     return min(2 * (os.cpu_count() or 1) + 1, 8)
 
@@ -70,8 +74,12 @@ def registration_text(config: Config, endpoint: Endpoint, embedded: bool) -> str
     )
 
 
-def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
-    gunicorn = [
+def gunicorn_command(
+    endpoint: Endpoint, workers: int, app: str, threads: int = DEFAULT_THREADS
+) -> list[str]:
+    """gunicorn as `serve` runs it; bench/ingest.py runs its baseline app the same way."""
+    model = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+    return [
         sys.executable,
         "-m",
         "gunicorn",
@@ -79,13 +87,17 @@ def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
         f"{endpoint.host}:{endpoint.port}",
         "--workers",
         str(workers),
+        *model,
         "--graceful-timeout",
         "10",
         "--config",
         "python:receipts.gunicorn_hooks",
-        "receipts:create_app()",
+        app,
     ]
-    return [gunicorn]
+
+
+def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
+    return [gunicorn_command(endpoint, workers, "receipts:create_app()")]
 
 
 def supervise(commands: Sequence[list[str]], env: dict[str, str]) -> int:

@@ -9,6 +9,7 @@ from psycopg_pool import ConnectionPool
 
 from receipts.config import Config
 from receipts.mapping.engine import MappingSet
+from receipts.store.group_commit import GroupCommitter
 from receipts.webhooks.learning import Learner
 
 
@@ -18,6 +19,7 @@ class Services:
     mappings: MappingSet
     pool: ConnectionPool
     learner: Learner
+    committer: GroupCommitter | None = None
 
 
 def services() -> Services:

@@ -52,6 +52,7 @@ def receive(connector: str) -> ResponseReturnValue:
         content_type,
         strict=request.args.get("strict") in ("1", "true"),
         learner=state.learner,
+        committer=state.committer,
     )
     count_webhook_outcomes(connector, answer.outcomes)
     return current_app.json.response(answer.body), answer.status

@@ -16,6 +16,8 @@ from psycopg_pool import ConnectionPool
 from receipts.mapping.compile import Unmappable
 from receipts.mapping.engine import Learner, Mapped, MappingSet
 from receipts.store import queries
+from receipts.store.group_commit import GroupCommitter
+from receipts.store.queries import BodyToIngest
 from receipts.webhooks.bodies import parse_body
 
 log = logging.getLogger(__name__)
@@ -80,8 +82,11 @@ def accept(
     content_type: str | None,
     strict: bool = False,
     learner: Learner | None = None,
+    committer: GroupCommitter | None = None,
 ) -> Answer:
-    """Map and store one body. Database errors propagate (the caller answers 503)."""
+    """Map and store one body. Database errors propagate (the caller answers 503).
+
+    With a committer, the receipts share a transaction with concurrent requests' receipts."""
     try:
         mapped = read_body(mappings, connector, raw, content_type, learner)
     except Unmappable as error:
@@ -92,6 +97,13 @@ def accept(
         problem = {"code": error.code, "detail": error.detail}
         body = {"quarantined": True, "error": problem}
         return Answer(422 if strict else 202, body, {"quarantined": 1})
+    if committer is not None and not mapped.ignored:
+        receipts = queries.receipts_json(mapped.receipts)
+        ingested = committer.ingest(
+            BodyToIngest(connector, content_type, raw, mapped.mapping, receipts)
+        )
+        outcomes = {"stored": ingested.stored, "duplicate": ingested.duplicates}
+        return Answer(200, {"received": len(mapped.receipts)}, outcomes)
     with pool.connection() as conn:
         stored = store_mapped(conn, connector, content_type, raw, mapped, forward_mode)
     return Answer(200, {"received": len(mapped.receipts)}, stored.outcomes)
