@@ -1,33 +1,68 @@
-"""`POST /webhooks/<connector>`: authenticate, bound, then hand the body to intake."""
+"""`/webhooks/<connector>`: authenticate, bound, then hand the body to intake.
+
+Providers that report by GET (Vonage, some SMPP gateways) send the receipt as query
+parameters; those are stored and mapped as a form body. 8x8 only ever POSTs, so a GET there
+is a mistake and answered 405.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request
+import re
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, current_app, request
+from flask.typing import ResponseReturnValue
 
 from receipts.errors import json_error
+from receipts.metrics import count_webhook_outcomes
 from receipts.services import services
 from receipts.webhooks.auth import is_authenticated
 from receipts.webhooks.intake import accept
 
 bp = Blueprint("webhooks", __name__)
 
+_CONNECTOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+POST_ONLY_CONNECTORS = frozenset({"8x8"})
+FORM = "application/x-www-form-urlencoded"
+_CONTROL_PARAMETERS = ("token", "strict")
 
-@bp.post("/webhooks/<connector>")
-def receive(connector: str) -> Response:
+
+@bp.route("/webhooks/<connector>", methods=["GET", "POST"])
+def receive(connector: str) -> ResponseReturnValue:
+    if not _CONNECTOR.match(connector):
+        abort(404)
+    if request.method == "GET" and connector in POST_ONLY_CONNECTORS:
+        abort(405, valid_methods=["POST"])
     state = services()
     if not is_authenticated(request, state.config.webhook_secrets):
         return json_error(401, "unauthorized", "missing or wrong webhook secret")
-    if request.content_length is not None and request.content_length > state.config.max_body:
-        abort(413)
-    request.max_content_length = state.config.max_body
-    raw = request.get_data(cache=False)
+    if request.method == "GET":
+        raw, content_type = _query_as_form(), FORM
+    else:
+        if request.content_length is not None and request.content_length > state.config.max_body:
+            abort(413)
+        request.max_content_length = state.config.max_body
+        raw, content_type = request.get_data(cache=False), request.content_type
     answer = accept(
         state.pool,
         state.mappings,
         state.config.moengage_forward,
         connector,
         raw,
-        request.content_type,
+        content_type,
         strict=request.args.get("strict") in ("1", "true"),
+        learner=state.learner,
+        committer=state.committer,
     )
+    count_webhook_outcomes(connector, answer.outcomes)
     return current_app.json.response(answer.body), answer.status
+
+
+def _query_as_form() -> bytes:
+    """The query string without our own parameters: the secret must never be stored."""
+    pairs = [
+        (key, value)
+        for key, value in request.args.items(multi=True)
+        if key not in _CONTROL_PARAMETERS
+    ]
+    return urlencode(pairs).encode()
