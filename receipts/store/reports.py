@@ -83,30 +83,30 @@ GROUP BY 1, 2, 3"""
 
 # The rollup is exact, as of its last refresh, for the hours before the one that refresh ran
 # in; the hours from there on (the ones still being written) are counted from the messages.
-# One statement, so the boundary and the rollup rows are read in the same snapshot.
+# The boundary is read first and passed as a value, so the planner reads those recent
+# messages by index; it is NULL (everything from the messages) before the first build.
+_ROLLED_UNTIL = """
+SELECT CASE WHEN watermark IS NOT NULL THEN date_trunc('hour', refreshed_at) END
+FROM message_rollup_state"""
+
 _ROLLUP_SUMMARY = """
-WITH rolled AS (
-    SELECT CASE WHEN watermark IS NULL THEN '-infinity'::timestamptz
-                ELSE date_trunc('hour', refreshed_at) END AS until
-    FROM message_rollup_state
-)
 SELECT {rollup_group} AS grp, status, NULL::smallint AS latency_bucket,
        sum(messages - final_messages) AS n
 FROM message_rollup_hourly
 WHERE dimension = %(dimension)s AND hour >= %(from)s AND hour < %(to)s
-  AND hour < (SELECT until FROM rolled)
+  AND hour < %(until)s
 GROUP BY 1, 2
 HAVING sum(messages - final_messages) > 0
 UNION ALL
 SELECT {rollup_group} AS grp, status, u.bucket, sum(u.n) AS n
 FROM message_rollup_hourly, unnest(latency_buckets, latency_counts) AS u(bucket, n)
 WHERE dimension = %(dimension)s AND hour >= %(from)s AND hour < %(to)s
-  AND hour < (SELECT until FROM rolled)
+  AND hour < %(until)s
 GROUP BY 1, 2, 3
 UNION ALL
 SELECT {facts_group} AS grp, status, latency_bucket, count(*) AS n
 FROM message_facts
-WHERE first_event_at >= greatest(%(from)s, (SELECT until FROM rolled))
+WHERE first_event_at >= greatest(%(from)s, %(until)s)  -- greatest() skips a NULL
   AND first_event_at < %(to)s
 GROUP BY 1, 2, 3"""
 
@@ -147,6 +147,8 @@ def summary_rows(
         rollup_group=sql.SQL(_ROLLUP_GROUP[by]), facts_group=sql.SQL(_FACTS_GROUP[by])
     )
     params = {"from": start, "to": end, "dimension": ROLLUP_DIMENSION[by]}
+    if from_rollup:
+        params["until"] = conn.execute(_ROLLED_UNTIL).fetchone()[0]
     return conn.execute(statement, params).fetchall()
 
 

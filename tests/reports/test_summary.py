@@ -188,6 +188,12 @@ def test_cli_refuses_a_bad_grouping_in_one_line(config):
 
 
 def _range():
-    from datetime import UTC, datetime
-
     return datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 4, tzinfo=UTC)
+
+
+def test_a_summary_while_the_first_build_runs_counts_from_messages(campaign, migrated):
+    with psycopg.connect(migrated, autocommit=True) as builder:
+        builder.execute("SELECT pg_advisory_lock(hashtext('message_rollup_hourly'))")
+        with psycopg.connect(migrated, autocommit=True) as conn:
+            start, end = _range()
+            assert summarize(conn, start, end, "day", rollup=True).totals.messages == 6
