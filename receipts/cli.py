@@ -296,13 +296,38 @@ def report_summary(start: str, end: str, by: str) -> None:
 
 
 @report.command("rollup")
-def report_rollup() -> None:
-    """Bring the hourly rollup up to date (summaries also do it before they read it)."""
+@click.option(
+    "--every",
+    type=click.FloatRange(min=0.1),
+    metavar="S",
+    help="Keep refreshing every S seconds until stopped (what `receipts serve` runs).",
+)
+def report_rollup(every: float | None) -> None:
+    """Bring the hourly rollup up to date (summaries also do it when it is a minute old)."""
     from receipts.store.reports import refresh_rollup
 
-    with psycopg.connect(database_url(_config()), autocommit=True) as conn:
+    config = _config()
+    url = database_url(config)
+    if every is not None:
+        _keep_rollup_current(url, every, config.log_format)
+        return
+    with psycopg.connect(url, autocommit=True) as conn:
         hours = refresh_rollup(conn)
     click.echo("another refresh is running" if hours < 0 else f"recounted {hours} hour(s)")
+
+
+def _keep_rollup_current(url: str, every: float, log_format: str) -> None:
+    import signal
+    import threading
+
+    from receipts.logs import configure_logging
+    from receipts.reports.rollup import keep_rollup_current
+
+    configure_logging(log_format)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    keep_rollup_current(lambda: psycopg.connect(url, autocommit=True), every, stop)
 
 
 if __name__ == "__main__":

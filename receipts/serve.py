@@ -1,8 +1,8 @@
 """`receipts serve`: the whole service in one process tree, for a laptop or a single machine.
 
 This process owns the embedded PostgreSQL (when `DATABASE_URL` is unset), applies migrations,
-then supervises gunicorn and one forwarder (`receipts forward`) as child processes. When
-any child dies, or on Ctrl-C, it stops everything it started.
+then supervises gunicorn, one forwarder (`receipts forward`) and the periodic rollup refresh
+as child processes. When any child dies, or on Ctrl-C, it stops everything it started.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from receipts.config import Config
 from receipts.credentials import ensure_credentials
 from receipts.mapping.engine import MappingSet
 from receipts.metrics import MULTIPROC_ENV
+from receipts.reports.rollup import DEFAULT_EVERY
 from receipts.store import migrate
 from receipts.store.embedded import database_url
 
@@ -96,9 +97,15 @@ def gunicorn_command(
     ]
 
 
+def rollup_command(every: float = DEFAULT_EVERY) -> list[str]:
+    """The periodic rollup refresh, so that summary requests never recount."""
+    return [sys.executable, "-m", "receipts.cli", "report", "rollup", "--every", str(every)]
+
+
 def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
     forwarder = [sys.executable, "-m", "receipts.cli", "forward"]
-    return [gunicorn_command(endpoint, workers, "receipts:create_app()"), forwarder]
+    gunicorn = gunicorn_command(endpoint, workers, "receipts:create_app()")
+    return [gunicorn, forwarder, rollup_command()]
 
 
 def supervise(commands: Sequence[list[str]], env: dict[str, str]) -> int:

@@ -2,7 +2,11 @@
 and latency percentiles from first to final receipt.
 
 The same figures come from the hourly rollup (when the range is whole hours) or from the
-messages themselves; both produce latency histograms, so both answers are identical.
+messages themselves; both produce latency histograms, so both answers are identical. The
+rollup answers the hours before its last refresh and the messages answer the rest, so a
+summary never waits for a recount: a periodic refresh (`receipts report rollup --every S`,
+which `receipts serve` runs) keeps the rollup current, and without one a summary refreshes it
+at most once per ROLLUP_MAX_AGE, paying for what changed since.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -22,6 +26,8 @@ STATUSES = ("queued", "sent", "delivered", "read", "failed", "unknown")
 DELIVERED = ("delivered", "read")
 PERCENTILES = (50, 90, 99)
 _EXACT_SECONDS = 60  # buckets are whole seconds up to here, then 5% steps (latency_bucket())
+# Longer than the periodic refresh's default interval, so with one running summaries never pay.
+ROLLUP_MAX_AGE = timedelta(seconds=60)
 
 
 def bucket_upper_seconds(bucket: int) -> float:
@@ -96,7 +102,7 @@ def summarize(
     """The summary of messages first seen in [start, end); `rollup` None means when possible."""
     from_rollup = uses_rollup(start, end) if rollup is None else rollup
     if from_rollup:
-        store.refresh_rollup(conn)
+        store.refresh_rollup_if_due(conn, ROLLUP_MAX_AGE)
     rows = store.summary_rows(conn, start, end, by, from_rollup)
     groups, totals = _fold(rows, by)
     return Summary(start, end, by, "rollup" if from_rollup else "messages", groups, totals)

@@ -6,7 +6,7 @@ folds the guards of absent filters away and prunes receipt partitions by the tim
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -76,25 +76,44 @@ ROLLUP_DIMENSION = {
 GROUPINGS = tuple(_FACTS_GROUP)
 
 _FACTS_SUMMARY = """
-SELECT {group} AS grp, status, latency_bucket, count(*) AS n
+SELECT {facts_group} AS grp, status, latency_bucket, count(*) AS n
 FROM message_facts
 WHERE first_event_at >= %(from)s AND first_event_at < %(to)s
 GROUP BY 1, 2, 3"""
 
+# The rollup is exact, as of its last refresh, for the hours before the one that refresh ran
+# in; the hours from there on (the ones still being written) are counted from the messages.
+# The boundary is read first and passed as a value, so the planner reads those recent
+# messages by index; it is NULL (everything from the messages) before the first build.
+_ROLLED_UNTIL = """
+SELECT CASE WHEN watermark IS NOT NULL THEN date_trunc('hour', refreshed_at) END
+FROM message_rollup_state"""
+
 _ROLLUP_SUMMARY = """
-SELECT {group} AS grp, status, NULL::smallint AS latency_bucket,
+SELECT {rollup_group} AS grp, status, NULL::smallint AS latency_bucket,
        sum(messages - final_messages) AS n
 FROM message_rollup_hourly
 WHERE dimension = %(dimension)s AND hour >= %(from)s AND hour < %(to)s
+  AND hour < %(until)s
 GROUP BY 1, 2
 HAVING sum(messages - final_messages) > 0
 UNION ALL
-SELECT {group} AS grp, status, u.bucket, sum(u.n) AS n
+SELECT {rollup_group} AS grp, status, u.bucket, sum(u.n) AS n
 FROM message_rollup_hourly, unnest(latency_buckets, latency_counts) AS u(bucket, n)
 WHERE dimension = %(dimension)s AND hour >= %(from)s AND hour < %(to)s
+  AND hour < %(until)s
+GROUP BY 1, 2, 3
+UNION ALL
+SELECT {facts_group} AS grp, status, latency_bucket, count(*) AS n
+FROM message_facts
+WHERE first_event_at >= greatest(%(from)s, %(until)s)  -- greatest() skips a NULL
+  AND first_event_at < %(to)s
 GROUP BY 1, 2, 3"""
 
 _REFRESH_ROLLUP = "SELECT refresh_message_rollup()"
+_REFRESH_ROLLUP_IF_DUE = """
+SELECT refresh_message_rollup() FROM message_rollup_state
+WHERE watermark IS NULL OR refreshed_at IS NULL OR refreshed_at < now() - %(max_age)s"""
 _FORWARDS_BY_STATE = "SELECT state, count(*) FROM forwards GROUP BY state"
 _OLDEST_PENDING_FORWARD = """
 SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
@@ -118,18 +137,31 @@ def list_receipts(
 def summary_rows(
     conn: psycopg.Connection, start: datetime, end: datetime, by: str, from_rollup: bool
 ) -> list[tuple[Any, str, int | None, int]]:
-    """(group, status, latency bucket or None for messages not final, count) over a range."""
-    template, groups = (
-        (_ROLLUP_SUMMARY, _ROLLUP_GROUP) if from_rollup else (_FACTS_SUMMARY, _FACTS_GROUP)
+    """(group, status, latency bucket or None for messages not final, count) over a range.
+
+    A group may come in several rows for one status and bucket (rollup and recent hours):
+    callers add them up.
+    """
+    template = _ROLLUP_SUMMARY if from_rollup else _FACTS_SUMMARY
+    statement = sql.SQL(template).format(
+        rollup_group=sql.SQL(_ROLLUP_GROUP[by]), facts_group=sql.SQL(_FACTS_GROUP[by])
     )
-    statement = sql.SQL(template).format(group=sql.SQL(groups[by]))
     params = {"from": start, "to": end, "dimension": ROLLUP_DIMENSION[by]}
+    if from_rollup:
+        params["until"] = conn.execute(_ROLLED_UNTIL).fetchone()[0]
     return conn.execute(statement, params).fetchall()
 
 
 def refresh_rollup(conn: psycopg.Connection) -> int:
     """Recount the hours touched since the last refresh; -1 when another refresh is running."""
     return conn.execute(_REFRESH_ROLLUP).fetchone()[0]
+
+
+def refresh_rollup_if_due(conn: psycopg.Connection, max_age: timedelta) -> int | None:
+    """Refresh when the last refresh is older than `max_age` (None when it is not): what a
+    summary pays at most, once per `max_age`, when no periodic refresh keeps the rollup."""
+    row = conn.execute(_REFRESH_ROLLUP_IF_DUE, {"max_age": max_age}).fetchone()
+    return None if row is None else row[0]
 
 
 def forwards_by_state(conn: psycopg.Connection) -> dict[str, int]:

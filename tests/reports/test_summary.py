@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -12,8 +13,8 @@ from click.testing import CliRunner
 from receipts.cli import main
 from receipts.reports.schemas import GROUPINGS
 from receipts.reports.summary import summarize
-from receipts.store.reports import refresh_rollup
-from tests.bodies import sms_receipt
+from receipts.store.reports import refresh_rollup, refresh_rollup_if_due
+from tests.bodies import new_umid, sms_receipt
 from tests.reports.conftest import send
 
 RANGE = {"from": "2026-03-02", "to": "2026-03-04"}
@@ -103,6 +104,36 @@ def test_refresh_counts_only_what_changed(campaign, migrated):
         assert refresh_rollup(conn) == 0
 
 
+def test_refresh_recounts_only_the_hours_of_messages_that_changed(campaign, client, migrated):
+    with psycopg.connect(migrated, autocommit=True) as conn:
+        conn.execute("SELECT refresh_message_rollup(interval '0 seconds')")
+        send(client, sms_receipt(campaign.ids["c"], "delivered", None, "2026-03-03T10:30:00Z"))
+        recounted = conn.execute("SELECT refresh_message_rollup(interval '0 seconds')")
+        assert recounted.fetchone()[0] == 2  # c's hour (02 09:00) and its new receipt's
+
+
+def test_a_fresh_rollup_is_not_refreshed_by_a_summary(campaign, migrated):
+    with psycopg.connect(migrated, autocommit=True) as conn:
+        conn.execute("SELECT refresh_message_rollup(interval '0 seconds')")
+        assert refresh_rollup_if_due(conn, timedelta(minutes=1)) is None
+
+
+def test_a_rollup_older_than_the_limit_is_refreshed_by_a_summary(campaign, migrated):
+    with psycopg.connect(migrated, autocommit=True) as conn:
+        conn.execute("SELECT refresh_message_rollup(interval '0 seconds')")
+        conn.execute("UPDATE message_rollup_state SET refreshed_at = now() - interval '2 minutes'")
+        assert refresh_rollup_if_due(conn, timedelta(minutes=1)) == 0
+
+
+def test_hours_since_the_last_refresh_are_counted_from_messages(reports_db, client):
+    reports_db.execute("SELECT refresh_message_rollup(interval '0 seconds')")
+    now = datetime.now(UTC)
+    send(client, sms_receipt(new_umid(), "sent", None, now.isoformat().replace("+00:00", "Z")))
+    start = now.replace(minute=0, second=0, microsecond=0)
+    result = summarize(reports_db, start, start + timedelta(hours=1), "day", rollup=True)
+    assert (result.source, result.totals.messages) == ("rollup", 1)
+
+
 def test_csv_matches_the_json(campaign, api):
     response = api.get("/api/v1/reports/summary.csv", params={**RANGE, "by": "error"})
     assert response.status_code == 200
@@ -157,6 +188,12 @@ def test_cli_refuses_a_bad_grouping_in_one_line(config):
 
 
 def _range():
-    from datetime import UTC, datetime
-
     return datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 4, tzinfo=UTC)
+
+
+def test_a_summary_while_the_first_build_runs_counts_from_messages(campaign, migrated):
+    with psycopg.connect(migrated, autocommit=True) as builder:
+        builder.execute("SELECT pg_advisory_lock(hashtext('message_rollup_hourly'))")
+        with psycopg.connect(migrated, autocommit=True) as conn:
+            start, end = _range()
+            assert summarize(conn, start, end, "day", rollup=True).totals.messages == 6

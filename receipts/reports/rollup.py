@@ -1,0 +1,40 @@
+"""Keeping the hourly rollup current beside the web workers, so summaries never recount.
+
+`receipts report rollup --every S` runs this loop; `receipts serve` starts that command as
+one of its children. Each refresh recounts only the hours touched since the previous one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+import psycopg
+
+from receipts.store.reports import refresh_rollup
+
+log = logging.getLogger(__name__)
+
+# Shorter than summary.ROLLUP_MAX_AGE, so that summaries find the rollup fresh.
+DEFAULT_EVERY = 10.0
+
+
+def keep_rollup_current(
+    connect: Callable[[], psycopg.Connection], every: float, stop: threading.Event
+) -> None:
+    """Refresh now and then every `every` seconds until `stop` is set. A lost database is
+    waited out (reconnecting each interval) rather than ending the loop, since `serve` stops
+    the whole service when one of its children exits."""
+    while not stop.is_set():
+        try:
+            with connect() as conn:
+                while True:
+                    hours = refresh_rollup(conn)
+                    if hours > 0:
+                        log.info("rollup refreshed", extra={"fields": {"hours": hours}})
+                    if stop.wait(every):
+                        return
+        except psycopg.OperationalError as error:
+            log.warning("rollup refresh failed, retrying: %s", error)
+            stop.wait(every)
