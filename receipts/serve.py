@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import click
@@ -21,8 +21,10 @@ import psycopg
 from receipts.config import Config
 from receipts.credentials import ensure_credentials
 from receipts.mapping.engine import MappingSet
-from receipts.store import migrate
+from receipts.store import migrate, retention
 from receipts.store.embedded import database_url
+
+UPKEEP_EVERY = 3600.0
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,17 @@ def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
     return [gunicorn]
 
 
-def supervise(commands: Sequence[list[str]], env: dict[str, str]) -> int:
-    """Run the children until one exits or we are told to stop; then stop them all."""
+def supervise(
+    commands: Sequence[list[str]],
+    env: dict[str, str],
+    upkeep: Callable[[], None] | None = None,
+) -> int:
+    """Run the children until one exits or we are told to stop; then stop them all.
+
+    `upkeep` runs every UPKEEP_EVERY seconds meanwhile (receipt partitions kept ahead).
+    """
     stopping = False
+    next_upkeep = time.monotonic() + UPKEEP_EVERY
 
     def stop(signum: int, frame: object) -> None:
         nonlocal stopping
@@ -102,6 +112,9 @@ def supervise(commands: Sequence[list[str]], env: dict[str, str]) -> int:
             if finished:
                 exit_code = finished[0].returncode or 1
                 break
+            if upkeep is not None and time.monotonic() >= next_upkeep:
+                upkeep()
+                next_upkeep = time.monotonic() + UPKEEP_EVERY
             time.sleep(0.2)
     finally:
         for child in children:
@@ -122,4 +135,13 @@ def serve(config: Config, host: str, port: int, workers: int) -> int:
     endpoint = Endpoint(host, port)
     click.echo(registration_text(config, endpoint, embedded))
     env = {**os.environ, "DATABASE_URL": url}
-    return supervise(child_commands(endpoint, workers), env)
+    return supervise(child_commands(endpoint, workers), env, lambda: keep_partitions_ahead(url))
+
+
+def keep_partitions_ahead(url: str) -> None:
+    """A service that runs for months must not run out of monthly partitions."""
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+            retention.keep_partitions_ahead(conn)
+    except psycopg.Error as error:  # the database may be down for a while: try again later
+        click.echo(f"receipts: partitions not checked: {type(error).__name__}", err=True)
