@@ -48,6 +48,7 @@ class ImportSummary:
     ignored: int = 0
     forwards: int = 0
     seconds: float = 0.0
+    storing_seconds: float = 0.0  # in PostgreSQL (COPY and set-based SQL), overlapping mapping
 
     def line(self) -> str:
         rate = self.receipts / self.seconds if self.seconds else 0.0
@@ -148,6 +149,7 @@ def import_files(
     partitioned: set[date] = set()
 
     def store(batch: _Batch) -> None:
+        began = time.monotonic()
         if batch.months - partitioned:
             importing.ensure_partitions(conn, batch.months - partitioned)
             partitioned.update(batch.months)
@@ -155,6 +157,7 @@ def import_files(
         summary.stored += result.stored
         summary.duplicates += result.duplicates
         summary.forwards += result.forwards
+        summary.storing_seconds += time.monotonic() - began
 
     # One batch is stored (PostgreSQL working, this process mostly waiting) while the next is
     # mapped: the two halves of the work overlap instead of taking turns.
