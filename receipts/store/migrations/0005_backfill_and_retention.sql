@@ -67,6 +67,10 @@ CREATE FUNCTION finish_receipt_import(
 )
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- Statistics on the staging tables: without them the planner guesses, and a guess can mean
+    -- a sequential scan of all messages for every batch.
+    ANALYZE import_bodies;
+    ANALYZE import_receipts;
     CREATE TEMP TABLE import_new ON COMMIT DROP AS
     SELECT * FROM receipts WITH NO DATA;
     WITH inserted AS (
@@ -86,6 +90,7 @@ BEGIN
     )
     INSERT INTO import_new SELECT * FROM inserted;
     GET DIAGNOSTICS stored = ROW_COUNT;
+    ANALYZE import_new;
     SELECT count(*)::integer - stored INTO duplicates FROM import_receipts;
 
     -- A body whose receipts were all stored before (the same file imported twice) adds nothing.
