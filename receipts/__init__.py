@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from receipts import health
+from receipts import health, metrics
+from receipts.access_log import log_requests
 from receipts.config import Config
 from receipts.credentials import with_stored_credentials
 from receipts.errors import register_error_handlers
 from receipts.logs import configure_logging
 from receipts.mapping.engine import MappingSet
-from receipts.reports import messages
+from receipts.reports import dashboard, messages, openapi, receipts_api, summary_api
+from receipts.reports import mappings as mapping_reports
 from receipts.services import Services
 from receipts.store.embedded import database_url
+from receipts.store.group_commit import GroupCommitter
 from receipts.store.pool import open_pool
 from receipts.webhooks import blueprint as webhooks
+from receipts.webhooks.learning import Learner
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -24,8 +28,14 @@ def create_app(config: Config | None = None) -> Flask:
     mappings = MappingSet.from_paths(config.mappings_dir)
     app = Flask(__name__)
     app.json.sort_keys = False
-    app.extensions["receipts"] = Services(config, mappings, open_pool(database_url(config)))
-    for blueprint in (webhooks.bp, messages.bp, health.bp):
+    pool = open_pool(database_url(config))
+    committer = GroupCommitter(pool, config.moengage_forward)
+    app.extensions["receipts"] = Services(config, mappings, pool, Learner(pool), committer)
+    for blueprint in (webhooks.bp, messages.bp, mapping_reports.bp, health.bp):
         app.register_blueprint(blueprint)
+    for blueprint in (receipts_api.bp, summary_api.bp, dashboard.bp, openapi.bp):
+        app.register_blueprint(blueprint)
+    metrics.instrument(app)
+    log_requests(app)
     register_error_handlers(app)
     return app

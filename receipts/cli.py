@@ -12,14 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import click
+import orjson
 import psycopg
+from marshmallow import ValidationError
 
 from receipts.backfill import BackfillError
 from receipts.config import Config, ConfigError
 from receipts.mapping.engine import MappingSet
 from receipts.mapping.files import MappingFileError, load_mapping_files
+from receipts.reports.schemas import GROUPINGS
 from receipts.store import migrate
 from receipts.store.embedded import database_url
+from receipts.store.pool import open_pool
 
 _EXPECTED = (ConfigError, MappingFileError, BackfillError, psycopg.OperationalError)
 
@@ -137,7 +141,7 @@ def forward(once: bool) -> None:
 
 @main.group()
 def mappings() -> None:
-    """Mapping files: check them."""
+    """Mapping files: check, detect and try them."""
 
 
 @mappings.command("check")
@@ -149,6 +153,125 @@ def mappings_check(paths: tuple[Path, ...]) -> None:
     MappingSet(specs)
     for spec in specs:
         click.echo(f"ok {spec.label} ({spec.source})")
+
+
+def _samples(paths: tuple[Path, ...]) -> list[tuple[str, Any]]:
+    """(label, body) for every body in the sample files: JSON, NDJSON or form-encoded."""
+    from receipts.mapping.detection import SampleError, parse_sample_text
+
+    found: list[tuple[str, Any]] = []
+    for path in paths:
+        try:
+            bodies = parse_sample_text(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, SampleError) as error:
+            raise click.BadParameter(f"{path}: {error}") from None
+        found.extend((f"{path}#{number}", body) for number, body in enumerate(bodies, 1))
+    return found
+
+
+@mappings.command("detect")
+@click.argument("samples", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--name", default="detected", show_default=True, help="Name of the mapping.")
+@click.option("--channel", help="Channel to write into the mapping, e.g. sms.")
+def mappings_detect(samples: tuple[Path, ...], name: str, channel: str | None) -> None:
+    """Detect a mapping from sample bodies and print it as a mapping file."""
+    from receipts.mapping.detection import detect_mapping
+
+    bodies = [body for _, body in _samples(samples)]
+    click.echo(detect_mapping(bodies).to_toml(name, channel), nl=False)
+
+
+@mappings.command("try")
+@click.argument("mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("samples", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON document with every result.")
+def mappings_try(mapping: Path, samples: tuple[Path, ...], as_json: bool) -> None:
+    """Show the normalized result of each sample under MAPPING."""
+    from receipts.mapping.compile import compile_mapping
+    from receipts.mapping.trial import try_mapping
+
+    compiled = compile_mapping(load_mapping_files([mapping])[0])
+    trials = [try_mapping(compiled, label, body) for label, body in _samples(samples)]
+    if as_json:
+        click.echo(orjson.dumps([t.to_dict() for t in trials], option=orjson.OPT_INDENT_2))
+        return
+    for trial in trials:
+        result = trial.to_dict()
+        if trial.error or trial.ignored:
+            click.echo(f"{trial.sample}: {trial.error or 'ignored (no receipt)'}")
+            continue
+        click.echo(f"{trial.sample}: {len(trial.receipts)} receipt(s)")
+        for receipt in result["receipts"]:
+            for key, value in receipt.items():
+                click.echo(f"  {key}: {value}")
+        click.echo(f"  empty: {', '.join(result['empty']) or '-'}")
+
+
+@main.command()
+@click.option("--quarantined", is_flag=True, help="Map quarantined bodies again.")
+@click.option("--since", type=click.DateTime(), help="Only what was received since then (UTC).")
+@click.option("--dry-run", is_flag=True, help="Print what would happen; change nothing.")
+def replay(quarantined: bool, since: datetime | None, dry_run: bool) -> None:
+    """Run stored payloads again, e.g. after a mapping fix."""
+    from receipts.replay import replay_quarantined
+    from receipts.webhooks.learning import Learner
+
+    if not quarantined:
+        raise click.UsageError("say what to replay: --quarantined")
+    config = _config()
+    mapping_set = MappingSet.from_paths(config.mappings_dir)
+    with open_pool(database_url(config)) as pool:
+        results = replay_quarantined(
+            pool,
+            mapping_set,
+            config.moengage_forward,
+            since.replace(tzinfo=UTC) if since else None,
+            dry_run,
+            Learner(pool),
+        )
+        counts = {"mapped": 0, "still": 0}
+        for result in results:
+            click.echo(("would store " if dry_run else "") + str(result))
+            counts["mapped" if result.receipts >= 0 else "still"] += 1
+    verb = "would be replayed" if dry_run else "replayed"
+    click.echo(f"{counts['mapped']} {verb}, {counts['still']} still quarantined")
+
+
+@main.group()
+def report() -> None:
+    """Reports from the command line."""
+
+
+@report.command("summary")
+@click.option("--from", "start", required=True, help="Start (a date or ISO 8601 time), UTC.")
+@click.option("--to", "end", required=True, help="End, exclusive (a date or ISO 8601 time).")
+@click.option("--by", default="day", show_default=True, help=f"One of {', '.join(GROUPINGS)}.")
+def report_summary(start: str, end: str, by: str) -> None:
+    """Messages first seen in [FROM, TO): counts, delivery rate and latency, per group."""
+    from receipts.reports.schemas import SummaryQuerySchema
+    from receipts.reports.summary import summarize
+    from receipts.reports.table import summary_table
+
+    try:
+        query = SummaryQuerySchema().load({"from": start, "to": end, "by": by})
+    except ValidationError as error:
+        problems = error.normalized_messages()
+        raise click.UsageError(
+            "; ".join(f"--{name}: {' '.join(map(str, why))}" for name, why in problems.items())
+        ) from None
+    with psycopg.connect(database_url(_config()), autocommit=True) as conn:
+        result = summarize(conn, query["from"], query["to"], query["by"])
+    click.echo(summary_table(result))
+
+
+@report.command("rollup")
+def report_rollup() -> None:
+    """Bring the hourly rollup up to date (summaries also do it before they read it)."""
+    from receipts.store.reports import refresh_rollup
+
+    with psycopg.connect(database_url(_config()), autocommit=True) as conn:
+        hours = refresh_rollup(conn)
+    click.echo("another refresh is running" if hours < 0 else f"recounted {hours} hour(s)")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ from flask import Flask, Response, jsonify
 from psycopg_pool import PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from receipts.store.group_commit import CommitterStopped
+
 log = logging.getLogger(__name__)
 
 
@@ -40,4 +42,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(PoolTimeout, _database_unavailable)
     app.register_error_handler(psycopg.OperationalError, _database_unavailable)
+    app.register_error_handler(CommitterStopped, _database_unavailable)
     app.register_error_handler(Exception, _unexpected)

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import psycopg
 from receipts.config import Config
 from receipts.credentials import ensure_credentials
 from receipts.mapping.engine import MappingSet
+from receipts.metrics import MULTIPROC_ENV
 from receipts.store import migrate, retention
 from receipts.store.embedded import database_url
 
@@ -36,6 +38,10 @@ class Endpoint:
     def base_url(self) -> str:
         shown = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
         return f"http://{shown}:{self.port}"
+
+
+# Threads per worker: requests waiting in one process share a commit (group commit).
+DEFAULT_THREADS = 8
 
 
 def default_workers() -> int:
@@ -70,8 +76,12 @@ def registration_text(config: Config, endpoint: Endpoint, embedded: bool) -> str
     )
 
 
-def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
-    gunicorn = [
+def gunicorn_command(
+    endpoint: Endpoint, workers: int, app: str, threads: int = DEFAULT_THREADS
+) -> list[str]:
+    """gunicorn as `serve` runs it; bench/ingest.py runs its baseline app the same way."""
+    model = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+    return [
         sys.executable,
         "-m",
         "gunicorn",
@@ -79,11 +89,17 @@ def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
         f"{endpoint.host}:{endpoint.port}",
         "--workers",
         str(workers),
+        *model,
         "--graceful-timeout",
         "10",
-        "receipts:create_app()",
+        "--config",
+        "python:receipts.gunicorn_hooks",
+        app,
     ]
-    return [gunicorn]
+
+
+def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
+    return [gunicorn_command(endpoint, workers, "receipts:create_app()")]
 
 
 def supervise(
@@ -135,7 +151,10 @@ def serve(config: Config, host: str, port: int, workers: int) -> int:
     endpoint = Endpoint(host, port)
     click.echo(registration_text(config, endpoint, embedded))
     env = {**os.environ, "DATABASE_URL": url}
-    return supervise(child_commands(endpoint, workers), env, lambda: keep_partitions_ahead(url))
+    with tempfile.TemporaryDirectory(prefix="receipts-metrics-") as metrics_dir:
+        # gunicorn's workers share their Prometheus samples through files in this directory.
+        env[MULTIPROC_ENV] = metrics_dir
+        return supervise(child_commands(endpoint, workers), env, lambda: keep_partitions_ahead(url))
 
 
 def keep_partitions_ahead(url: str) -> None:

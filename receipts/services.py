@@ -9,6 +9,8 @@ from psycopg_pool import ConnectionPool
 
 from receipts.config import Config
 from receipts.mapping.engine import MappingSet
+from receipts.store.group_commit import GroupCommitter
+from receipts.webhooks.learning import Learner
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,8 @@ class Services:
     config: Config
     mappings: MappingSet
     pool: ConnectionPool
+    learner: Learner
+    committer: GroupCommitter | None = None
 
 
 def services() -> Services:

@@ -63,7 +63,10 @@ def live_server(config: Config) -> Iterator[LiveServer]:
 def db(migrated: str) -> Iterator[psycopg.Connection]:
     """A connection to the test database, emptied of receipts before the test."""
     with psycopg.connect(migrated, autocommit=True) as conn:
-        conn.execute("TRUNCATE forwards, receipts, messages, webhook_bodies RESTART IDENTITY")
+        conn.execute(
+            "TRUNCATE forwards, receipts, messages, webhook_bodies, detected_mappings"
+            " RESTART IDENTITY"
+        )
         yield conn
 
 

@@ -6,12 +6,12 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 
 from receipts.config import Config
+from receipts.serve import Endpoint, gunicorn_command
 from tests.support import wait_for
 
 
@@ -76,19 +76,11 @@ class Gunicorn:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Gunicorn:
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(self.workers),
-            "--graceful-timeout",
-            "5",
-            *self.args,
-            "receipts:create_app()",
-        ]
+        """gunicorn exactly as `receipts serve` runs it (threaded workers, group commit)."""
+        command = gunicorn_command(
+            Endpoint("127.0.0.1", self.port), self.workers, "receipts:create_app()"
+        )
+        command[-1:-1] = self.args
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

@@ -50,7 +50,7 @@ def test_serve_accepts_a_receipt_and_stops_on_ctrl_c(tmp_path):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200, timeout=60)
+        wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200, timeout=120)
         credentials = json.loads((tmp_path / "data" / "credentials.json").read_text())
         secret = credentials["webhook_secret"]
         response = httpx.post(
@@ -62,7 +62,7 @@ def test_serve_accepts_a_receipt_and_stops_on_ctrl_c(tmp_path):
         assert response.json() == {"received": 1}
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
+        output, _ = process.communicate(timeout=60)
     assert process.returncode == 0
     assert f"httpAuthorization: Bearer {secret}" in output
     assert f"/webhooks/8x8?token={secret}" in output

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from receipts.mapping.compile import CompiledMapping, Unmappable, compile_mapping
 from receipts.mapping.files import MappingSpec, load_mapping_files
@@ -19,6 +19,13 @@ class Mapped:
     mapping: str
     receipts: tuple[Receipt, ...]
     ignored: bool = False
+
+
+class Learner(Protocol):
+    """Supplies a detected mapping: for a connector with no file (`spec` None) or for a file
+    with `auto = true`. It lives outside the engine because it remembers what it learned."""
+
+    def __call__(self, connector: str, spec: MappingSpec | None, body: Any) -> CompiledMapping: ...
 
 
 class MappingSet:
@@ -39,10 +46,10 @@ class MappingSet:
             self._by_connector[connector] = found
         return found
 
-    def map_body(self, connector: str, body: Any) -> Mapped:
+    def map_body(self, connector: str, body: Any, learner: Learner | None = None) -> Mapped:
         """Raises Unmappable when no mapping matches or a field is missing or malformed."""
         candidates = self.for_connector(connector)
-        if not candidates:
+        if not candidates and learner is None:
             raise Unmappable("no_mapping", f"no mapping file for connector {connector!r}")
         items = body if isinstance(body, list) else (body,)
         if not items:
@@ -51,14 +58,29 @@ class MappingSet:
         labels: list[str] = []
         ignored = True
         for item in items:
-            mapping = next((m for m in candidates if m.matches(item)), None)
-            if mapping is None:
-                raise Unmappable("no_mapping", _no_match_detail(connector, candidates))
+            mapping = self._choose(connector, candidates, item, learner)
             labels.append(mapping.spec.label)
             if not mapping.spec.ignore:
                 ignored = False
                 receipts.extend(mapping.load(item))
         return Mapped(",".join(dict.fromkeys(labels)), tuple(receipts), ignored)
+
+    @staticmethod
+    def _choose(
+        connector: str,
+        candidates: tuple[CompiledMapping, ...],
+        item: Any,
+        learner: Learner | None,
+    ) -> CompiledMapping:
+        if not candidates:
+            assert learner is not None
+            return learner(connector, None, item)
+        mapping = next((m for m in candidates if m.matches(item)), None)
+        if mapping is None:
+            raise Unmappable("no_mapping", _no_match_detail(connector, candidates))
+        if mapping.spec.auto and learner is not None:
+            return learner(connector, mapping.spec, item)
+        return mapping
 
 
 def _no_match_detail(connector: str, candidates: tuple[CompiledMapping, ...]) -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from datetime import UTC
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from receipts.mapping.receipt import STATUSES
 
 
 class TimelineEntrySchema(Schema):
@@ -42,3 +46,160 @@ class MessageSchema(Schema):
     receipt_count = fields.Integer()
     updated_at = fields.AwareDateTime()
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
+
+
+class MappingFileSchema(Schema):
+    name = fields.String()
+    version = fields.String()
+    label = fields.String()
+    source = fields.String()
+    channel = fields.String(allow_none=True)
+    match = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    each = fields.String()
+    ignore = fields.Boolean()
+    auto = fields.Boolean()
+    interim = fields.List(fields.String())
+    fields_ = fields.Dict(
+        data_key="fields", attribute="fields", keys=fields.String(), values=fields.String()
+    )
+    status = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class DetectedMappingSchema(Schema):
+    connector = fields.String()
+    version = fields.Integer()
+    sample_count = fields.Integer()
+    created_at = fields.AwareDateTime()
+    confidences = fields.Dict(metadata={"description": "fields, runner-ups and status table"})
+    mapping = fields.String(metadata={"description": "the mapping file, ready to save"})
+
+
+class MappingsSchema(Schema):
+    files = fields.List(fields.Nested(MappingFileSchema))
+    detected = fields.List(fields.Nested(DetectedMappingSchema))
+
+
+GROUPINGS = ("day", "hour", "status", "error", "sender", "country", "channel")
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(required=True)
+    detail = fields.String(required=True)
+
+
+class ErrorSchema(Schema):
+    """Every error answer: `{"error": {"code", "detail"}}`."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+class Instant(fields.AwareDateTime):
+    """An ISO 8601 time (UTC when it names no zone), or a date meaning its midnight UTC."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object):
+        if isinstance(value, str) and len(value) == 10:
+            value = f"{value}T00:00:00Z"
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class RangeQuerySchema(Schema):
+    """A time range, `from` inclusive and `to` exclusive, ISO 8601 with a zone."""
+
+    from_ = Instant(data_key="from", attribute="from", default_timezone=UTC)
+    to = Instant(default_timezone=UTC)
+
+    @validates_schema
+    def _ordered(self, data: dict, **kwargs: object) -> None:
+        if data.get("from") and data.get("to") and data["from"] >= data["to"]:
+            raise ValidationError("must be after from", "to")
+
+
+class ReceiptsQuerySchema(RangeQuerySchema):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    connector = fields.String(validate=validate.Length(1, 200))
+    channel = fields.String(validate=validate.Length(1, 50))
+    sender = fields.String(validate=validate.Length(1, 200))
+    country = fields.String(
+        validate=validate.Regexp(r"^[A-Za-z]{2}$", error="an ISO 3166 two-letter country code"),
+        metadata={"description": "recipient country, from the E.164 number (e.g. SG)"},
+    )
+    error_code = fields.String(validate=validate.Length(1, 50))
+    client_batch_id = fields.String(validate=validate.Length(1, 200))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+    next = fields.String(
+        validate=validate.Length(1, 200),
+        metadata={"description": "the `next` cursor of the previous page"},
+    )
+
+
+class ReceiptSchema(TimelineEntrySchema):
+    id = fields.Integer()
+    connector = fields.String()
+    message_id = fields.String()
+    client_message_id = fields.String(allow_none=True)
+    recipient = fields.String(allow_none=True)
+    sender = fields.String(allow_none=True)
+    channel = fields.String(allow_none=True)
+    price = fields.Decimal(allow_none=True, as_string=True)
+    currency = fields.String(allow_none=True)
+    segments = fields.Integer(allow_none=True)
+    batch_id = fields.String(allow_none=True)
+    client_batch_id = fields.String(allow_none=True)
+
+
+class ReceiptPageSchema(Schema):
+    receipts = fields.List(fields.Nested(ReceiptSchema))
+    next = fields.String(
+        allow_none=True, metadata={"description": "pass as `next` for the following page"}
+    )
+
+
+class SummaryQuerySchema(RangeQuerySchema):
+    from_ = Instant(data_key="from", attribute="from", required=True, default_timezone=UTC)
+    to = Instant(required=True, default_timezone=UTC)
+    by = fields.String(load_default="day", validate=validate.OneOf(GROUPINGS))
+
+
+class LatencySchema(Schema):
+    p50 = fields.Float(allow_none=True)
+    p90 = fields.Float(allow_none=True)
+    p99 = fields.Float(allow_none=True)
+
+
+class SummaryGroupSchema(Schema):
+    key = fields.String(allow_none=True, metadata={"description": "the group; null when absent"})
+    label = fields.String(allow_none=True, metadata={"description": "8x8's name for an error"})
+    messages = fields.Integer()
+    statuses = fields.Dict(keys=fields.String(), values=fields.Integer())
+    final = fields.Integer(metadata={"description": "messages with a final outcome"})
+    delivered_final = fields.Integer(metadata={"description": "final and delivered or read"})
+    delivery_rate = fields.Float(allow_none=True, metadata={"description": "delivered / final"})
+    latency_seconds = fields.Nested(LatencySchema)
+
+
+class SummarySchema(Schema):
+    from_ = fields.AwareDateTime(data_key="from", attribute="start")
+    to = fields.AwareDateTime(attribute="end")
+    by = fields.String()
+    source = fields.String(metadata={"description": "rollup or messages"})
+    groups = fields.List(fields.Nested(SummaryGroupSchema))
+    totals = fields.Nested(SummaryGroupSchema)
+
+
+class WebhookAnswerSchema(Schema):
+    received = fields.Integer(metadata={"description": "receipts committed (duplicates count)"})
+
+
+class QuarantinedSchema(Schema):
+    quarantined = fields.Boolean()
+    error = fields.Nested(ErrorDetailSchema)
+
+
+class WebhookQuerySchema(Schema):
+    token = fields.String(metadata={"description": "the webhook secret, for dlrCallbackUrl"})
+    strict = fields.String(metadata={"description": "1: answer 422 instead of 202"})
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+    schema_version = fields.Integer()

@@ -29,6 +29,9 @@ SELECT ensure_receipt_partitions(
     (date_trunc('month', now()) + interval '5 months')::date)"""
 
 _INGEST_BODY = "SELECT body_id, stored, duplicates FROM ingest_body(%s, %s, %s, %s, %s, %s)"
+_INGEST_BODIES = """
+SELECT body_id, stored, duplicates
+FROM ingest_bodies(%s::text[], %s::text[], %s::bytea[], %s::text[], %s::jsonb[], %s)"""
 
 _STORE_BODY = """
 INSERT INTO webhook_bodies
@@ -80,13 +83,47 @@ def ingest_body(
     forward_mode: str,
 ) -> Ingested:
     """Store the body and its receipts in one statement (one transaction, one round trip)."""
-    payload = orjson.dumps([_receipt_json(receipt) for receipt in receipts], default=_default)
     row = conn.execute(
         _INGEST_BODY,
-        (connector, content_type, body, mapping, payload.decode(), forward_mode),
+        (connector, content_type, body, mapping, receipts_json(receipts), forward_mode),
         prepare=True,
     ).fetchone()
     return Ingested(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class BodyToIngest:
+    """One webhook body and its receipts (as JSON, see receipts_json), waiting to be stored."""
+
+    connector: str
+    content_type: str | None
+    body: bytes
+    mapping: str
+    receipts: str
+
+
+def receipts_json(receipts: tuple[Receipt, ...] | list[Receipt]) -> str:
+    """The receipts as ingest_body(ies) reads them; made by the request, not the committer."""
+    return orjson.dumps([_receipt_json(receipt) for receipt in receipts], default=_default).decode()
+
+
+def ingest_bodies(
+    conn: psycopg.Connection, bodies: list[BodyToIngest], forward_mode: str
+) -> list[Ingested]:
+    """Store many bodies in one statement (one transaction, one round trip); input order."""
+    rows = conn.execute(
+        _INGEST_BODIES,
+        (
+            [item.connector for item in bodies],
+            [item.content_type for item in bodies],
+            [item.body for item in bodies],
+            [item.mapping for item in bodies],
+            [item.receipts for item in bodies],
+            forward_mode,
+        ),
+        prepare=True,
+    ).fetchall()
+    return [Ingested(*row) for row in rows]
 
 
 def store_body(

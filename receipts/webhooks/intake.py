@@ -7,14 +7,17 @@ retries every 4xx and 5xx, so a body we cannot map is quarantined and acknowledg
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
 from receipts.mapping.compile import Unmappable
-from receipts.mapping.engine import MappingSet
+from receipts.mapping.engine import Learner, Mapped, MappingSet
 from receipts.store import queries
+from receipts.store.group_commit import GroupCommitter
+from receipts.store.queries import BodyToIngest
 from receipts.webhooks.bodies import parse_body
 
 log = logging.getLogger(__name__)
@@ -24,6 +27,50 @@ log = logging.getLogger(__name__)
 class Answer:
     status: int
     body: dict[str, Any]
+    outcomes: dict[str, int] = field(default_factory=dict)  # for metrics: stored, duplicate...
+
+
+def read_body(
+    mappings: MappingSet,
+    connector: str,
+    raw: bytes,
+    content_type: str | None,
+    learner: Learner | None = None,
+) -> Mapped:
+    """Parse and map; every failure, even a bug in a mapping, becomes Unmappable."""
+    try:
+        return mappings.map_body(connector, parse_body(raw, content_type), learner)
+    except Unmappable:
+        raise
+    except psycopg.Error:
+        raise  # the learner reads the store: an unreachable database is a 503, not a quarantine
+    except Exception as error:
+        log.exception("mapping failed for connector %s", connector)
+        raise Unmappable("mapping_error", f"{type(error).__name__} while mapping") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    body_id: int
+    outcomes: dict[str, int]  # for metrics: stored, duplicate, ignored
+
+
+def store_mapped(
+    conn: psycopg.Connection,
+    connector: str,
+    content_type: str | None,
+    raw: bytes,
+    mapped: Mapped,
+    forward_mode: str,
+) -> Stored:
+    """Commit a mapped body (its receipts, or the ignored body alone)."""
+    if mapped.ignored:
+        body_id = queries.store_body(conn, connector, content_type, raw, "ignored", mapped.mapping)
+        return Stored(body_id, {"ignored": 1})
+    ingested = queries.ingest_body(
+        conn, connector, content_type, raw, mapped.mapping, mapped.receipts, forward_mode
+    )
+    return Stored(ingested.body_id, {"stored": ingested.stored, "duplicate": ingested.duplicates})
 
 
 def accept(
@@ -34,41 +81,29 @@ def accept(
     raw: bytes,
     content_type: str | None,
     strict: bool = False,
+    learner: Learner | None = None,
+    committer: GroupCommitter | None = None,
 ) -> Answer:
-    """Map and store one body. Database errors propagate (the caller answers 503)."""
+    """Map and store one body. Database errors propagate (the caller answers 503).
+
+    With a committer, the receipts share a transaction with concurrent requests' receipts."""
     try:
-        body = parse_body(raw, content_type)
-        mapped = mappings.map_body(connector, body)
+        mapped = read_body(mappings, connector, raw, content_type, learner)
     except Unmappable as error:
-        return _quarantine(pool, connector, raw, content_type, error, strict)
-    except Exception as error:  # a mapping bug must not lose the body: quarantine it
-        log.exception("mapping failed for connector %s", connector)
-        unexpected = Unmappable("mapping_error", f"{type(error).__name__} while mapping")
-        return _quarantine(pool, connector, raw, content_type, unexpected, strict)
-
-    with pool.connection() as conn:
-        if mapped.ignored:
-            queries.store_body(conn, connector, content_type, raw, "ignored", mapped.mapping)
-            return Answer(200, {"received": 0})
-        queries.ingest_body(
-            conn, connector, content_type, raw, mapped.mapping, mapped.receipts, forward_mode
+        with pool.connection() as conn:
+            queries.store_body(
+                conn, connector, content_type, raw, "quarantined", None, error.code, error.detail
+            )
+        problem = {"code": error.code, "detail": error.detail}
+        body = {"quarantined": True, "error": problem}
+        return Answer(422 if strict else 202, body, {"quarantined": 1})
+    if committer is not None and not mapped.ignored:
+        receipts = queries.receipts_json(mapped.receipts)
+        ingested = committer.ingest(
+            BodyToIngest(connector, content_type, raw, mapped.mapping, receipts)
         )
-    return Answer(200, {"received": len(mapped.receipts)})
-
-
-def _quarantine(
-    pool: ConnectionPool,
-    connector: str,
-    raw: bytes,
-    content_type: str | None,
-    error: Unmappable,
-    strict: bool,
-) -> Answer:
+        outcomes = {"stored": ingested.stored, "duplicate": ingested.duplicates}
+        return Answer(200, {"received": len(mapped.receipts)}, outcomes)
     with pool.connection() as conn:
-        queries.store_body(
-            conn, connector, content_type, raw, "quarantined", None, error.code, error.detail
-        )
-    problem = {"code": error.code, "detail": error.detail}
-    if strict:
-        return Answer(422, {"quarantined": True, "error": problem})
-    return Answer(202, {"quarantined": True, "error": problem})
+        stored = store_mapped(conn, connector, content_type, raw, mapped, forward_mode)
+    return Answer(200, {"received": len(mapped.receipts)}, stored.outcomes)

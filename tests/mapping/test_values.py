@@ -28,6 +28,15 @@ def test_epoch_seconds_and_milliseconds_parse():
     assert parse_time("1772438400000") == datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
+def test_smpp_done_dates_parse():
+    assert parse_time("2603020816") == datetime(2026, 3, 2, 8, 16, tzinfo=UTC)
+    assert parse_time("260302081642") == datetime(2026, 3, 2, 8, 16, 42, tzinfo=UTC)
+
+
+def test_epoch_string_of_this_era_is_not_read_as_smpp():
+    assert parse_time("1803020816") == datetime(2027, 2, 19, 7, 6, 56, tzinfo=UTC)
+
+
 def test_nonsense_time_is_an_error():
     with pytest.raises(ValueError):
         parse_time("yesterday")

@@ -1,0 +1,405 @@
+"""Webhook ingest against a no-op Flask app, in the same run, with the same gunicorn settings.
+
+Starts PostgreSQL (embedded in a temporary folder, or a fresh database on `DATABASE_URL`),
+the real service (`receipts:create_app()`) and `bench/noop_app.py` under gunicorn exactly as
+`receipts serve` runs it, and drives both with wrk (installed with apt-get when missing):
+every request a fresh 8x8 SMS receipt, at 16 and 64 connections. Then the same with 30%
+duplicate and out-of-order receipts, the resident memory of each web worker after 100,000
+receipts, and two service instances side by side on one PostgreSQL.
+
+Every project run ends with a check of the database against wrk's own accounting: every
+receipt answered 200 is stored, and nothing else is, apart from requests wrk abandoned in
+flight when its clock ran out (their answers were cut, so either outcome is correct).
+
+    python bench/ingest.py [--duration 10] [--rounds 1] [--connections 16,64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import psycopg
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from receipts.serve import DEFAULT_THREADS, Endpoint, default_workers, gunicorn_command  # noqa: E402
+from receipts.store import migrate  # noqa: E402
+from receipts.store.embedded import start_embedded  # noqa: E402
+
+LUA = Path(__file__).with_name("receipts.lua")
+NOOP_APP = "bench.noop_app:app"
+PROJECT_APP = "receipts:create_app()"
+
+RUN_RECEIPTS = """
+SELECT message_id, provider_status FROM receipts WHERE message_id LIKE %s"""
+RUN_FORWARDS = "SELECT count(*) FROM forwards WHERE message_id LIKE %s"
+RUN_MOVED_BACK = """
+SELECT count(*) FROM messages m
+WHERE m.message_id LIKE %s AND m.status <> 'delivered'
+  AND EXISTS (SELECT 1 FROM receipts r WHERE r.connector = m.connector
+              AND r.message_id = m.message_id AND r.status = 'delivered')"""
+RECEIPT_COUNT = "SELECT count(*) FROM receipts"
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is missing: installing the Debian package", flush=True)
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    return shutil.which("wrk") or "wrk"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def database() -> Iterator[str]:
+    """A fresh database on DATABASE_URL (dropped afterwards), else an embedded server."""
+    server_url = os.environ.get("DATABASE_URL")
+    if not server_url:
+        folder = Path(tempfile.mkdtemp(prefix="receipts-bench-"))
+        try:
+            yield start_embedded(folder / "pgdata", cleanup="delete")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    name = f"receipts_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+    info = psycopg.conninfo.conninfo_to_dict(server_url)
+    info["dbname"] = name
+    try:
+        yield psycopg.conninfo.make_conninfo(**info)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(
+                psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    psycopg.sql.Identifier(name)
+                )
+            )
+
+
+class Gunicorn:
+    """One gunicorn (master and workers) serving `app` on a free loopback port."""
+
+    def __init__(
+        self, app: str, workers: int, threads: int, env: dict[str, str], log: Path
+    ) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = gunicorn_command(Endpoint("127.0.0.1", self.port), workers, app, threads)
+        self._log = log.open("ab")
+        self.process = subprocess.Popen(
+            command, env=env, cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        self.workers = workers
+
+    def wait_ready(self, probe: str) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited early; see {self._log.name}")
+            with contextlib.suppress(httpx.HTTPError):
+                answer = httpx.post(self.url + probe, content=b"{}", timeout=2)
+                if answer.status_code < 500 and len(self.worker_pids()) == self.workers:
+                    return
+            time.sleep(0.2)
+        raise SystemExit(f"gunicorn did not answer; see {self._log.name}")
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def worker_rss_mb(self) -> list[float]:
+        sizes = []
+        for pid in self.worker_pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
+
+
+@dataclass
+class Load:
+    """One wrk run: rate, latencies, and which requests were answered how."""
+
+    run: str
+    mode: str
+    connections: int
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    threads: list[dict] = field(repr=False)
+    errors: dict[str, int] = field(repr=False)
+
+    @property
+    def non_200(self) -> int:
+        return sum(len(thread["bad"]) for thread in self.threads)
+
+
+def drive(wrk: str, url: str, connections: int, duration: float, mode: str, secret: str) -> Load:
+    run = secrets.token_hex(4)
+    now = datetime.now(UTC)
+    delivered_at = now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    sent_at = (now - timedelta(seconds=3)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    command = [
+        wrk,
+        f"-t{connections}",
+        f"-c{connections}",
+        f"-d{round(duration)}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        url + "/webhooks/8x8",
+        "--",
+        run,
+        mode,
+        secret,
+        str(connections),
+        delivered_at,
+        sent_at,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("wrk-result "))
+    result = json.loads(line.removeprefix("wrk-result "))
+    seconds = result["duration_us"] / 1e6
+    return Load(
+        run=run,
+        mode=mode,
+        connections=connections,
+        rate=result["requests"] / seconds,
+        p50_ms=result["p50_us"] / 1000,
+        p99_ms=result["p99_us"] / 1000,
+        threads=result["threads"],
+        errors=result["errors"],
+    )
+
+
+def umid(run: str, thread: int, k: int) -> str:
+    return f"{run}-{thread:04x}-4000-8000-{k:012x}"
+
+
+def expected_receipt(load: Load, thread: int, k: int) -> tuple[str, str]:
+    """The (message id, provider status) of request k of a thread, as receipts.lua builds it."""
+    kind = k % 10
+    if load.mode == "fresh" or kind <= 6:
+        return umid(load.run, thread, k), "delivered"
+    other = thread % load.connections + 1
+    if kind == 7:
+        return expected_receipt(load, other, k - 1)
+    if kind == 8:
+        return umid(load.run, other, k - 2), "sent"
+    return expected_receipt(load, thread, k - 1)
+
+
+def check_database(url: str, loads: list[Load]) -> str:
+    """Every 200 stored, nothing else stored but abandoned requests; raises when violated."""
+    answered: set[tuple[str, str]] = set()
+    abandoned: set[tuple[str, str]] = set()
+    for load in loads:
+        for thread in load.threads:
+            unsure = set(thread["unanswered"]) | set(thread["bad"])
+            for k in range(1, thread["sent"] + 1):
+                key = expected_receipt(load, thread["id"], k)
+                (abandoned if k in unsure else answered).add(key)
+    abandoned -= answered
+    # One snapshot: requests abandoned by wrk may still be committing while we read.
+    with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        stored: set[tuple[str, str]] = set()
+        forwards = moved_back = 0
+        for load in loads:
+            pattern = f"{load.run}-%"
+            stored.update(conn.execute(RUN_RECEIPTS, (pattern,)).fetchall())
+            forwards += conn.execute(RUN_FORWARDS, (pattern,)).fetchone()[0]
+            moved_back += conn.execute(RUN_MOVED_BACK, (pattern,)).fetchone()[0]
+    missing = answered - stored
+    unexpected = stored - answered - abandoned
+    delivered = {message for message, status in stored if status == "delivered"}
+    problems = []
+    if missing:
+        problems.append(f"{len(missing)} receipts answered 200 are not stored")
+    if unexpected:
+        problems.append(f"{len(unexpected)} stored receipts were never sent")
+    if forwards != len(delivered):
+        problems.append(f"{forwards} forwards for {len(delivered)} delivered messages")
+    if moved_back:
+        problems.append(f"{moved_back} messages moved back from delivered")
+    if problems:
+        raise SystemExit("DATABASE CHECK FAILED: " + "; ".join(problems))
+    cut = len(stored & abandoned)
+    note = f", plus {cut} committed whose answer wrk cut off at its deadline" if cut else ""
+    return f"db ok: {len(answered & stored)} receipts answered 200 = stored{note}"
+
+
+def show(label: str, load: Load, baseline: Load | None = None) -> None:
+    ratio = f"  ratio {load.rate / baseline.rate:.2f}" if baseline else ""
+    bad = f"  NON-200: {load.non_200}" if load.non_200 else ""
+    print(
+        f"{label:<34} c={load.connections:<3} {load.rate:8.0f} req/s"
+        f"  p50 {load.p50_ms:6.1f} ms  p99 {load.p99_ms:6.1f} ms{ratio}{bad}",
+        flush=True,
+    )
+
+
+def spread(values: list[float]) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.2f}"
+    return f"median {statistics.median(values):.2f} (min {min(values):.2f}, max {max(values):.2f})"
+
+
+def fill_to(
+    wrk: str, service: Gunicorn, db_url: str, secret: str, receipts: int, duration: float
+) -> list[Load]:
+    """Fresh receipts at 64 connections until the database holds `receipts` of them."""
+    loads: list[Load] = []
+    while True:
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            have = conn.execute(RECEIPT_COUNT).fetchone()[0]
+        if have >= receipts:
+            return loads
+        loads.append(drive(wrk, service.url, 64, duration, "fresh", secret))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat the paired runs")
+    parser.add_argument("--connections", default="16,64")
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="1: sync workers")
+    parser.add_argument("--memory-receipts", type=int, default=100_000)
+    parser.add_argument("--skip-two-instances", action="store_true")
+    args = parser.parse_args()
+    levels = [int(part) for part in args.connections.split(",")]
+    wrk = ensure_wrk()
+    logs = Path(tempfile.mkdtemp(prefix="receipts-bench-logs-"))
+    secret = secrets.token_urlsafe(24)
+
+    with database() as db_url:
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            migrate.upgrade(conn)
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("RECEIPTS_", "MOENGAGE_"))
+        }
+        env.update(
+            DATABASE_URL=db_url,
+            RECEIPTS_WEBHOOK_SECRET=secret,
+            RECEIPTS_API_TOKEN=secrets.token_urlsafe(24),
+            RECEIPTS_MAPPINGS=str(REPO / "mappings"),
+            RECEIPTS_DATA_DIR=str(logs / "data"),
+            RECEIPTS_LOG_FORMAT="json",
+            PYTHONPATH=str(REPO),
+        )
+        noop = Gunicorn(NOOP_APP, args.workers, args.threads, env, logs / "noop.log")
+        project = Gunicorn(PROJECT_APP, args.workers, args.threads, env, logs / "project.log")
+        second: Gunicorn | None = None
+        try:
+            noop.wait_ready("/webhooks/8x8")
+            project.wait_ready("/webhooks/8x8")
+            print(
+                "gunicorn: "
+                + " ".join(gunicorn_command(Endpoint("h", 0), args.workers, "APP", args.threads))
+                + f"\nwrk: one connection per thread, {args.duration:g} s per run; logs in {logs}",
+                flush=True,
+            )
+            # Warm both (imports, pools, prepared statements) before measuring.
+            drive(wrk, noop.url, 16, 2, "fresh", secret)
+            check_database(db_url, [drive(wrk, project.url, 16, 2, "fresh", secret)])
+            ratios: dict[int, list[float]] = {level: [] for level in levels}
+            mix_ratios: dict[int, list[float]] = {level: [] for level in levels}
+            for round_number in range(1, args.rounds + 1):
+                print(f"--- round {round_number}", flush=True)
+                for level in levels:
+                    base = drive(wrk, noop.url, level, args.duration, "fresh", secret)
+                    show("no-op Flask", base)
+                    fresh = drive(wrk, project.url, level, args.duration, "fresh", secret)
+                    show("receipts, fresh umids", fresh, base)
+                    print("  " + check_database(db_url, [fresh]), flush=True)
+                    mix = drive(wrk, project.url, level, args.duration, "mix", secret)
+                    show("receipts, 30% duplicate/late", mix, base)
+                    print("  " + check_database(db_url, [mix]), flush=True)
+                    ratios[level].append(fresh.rate / base.rate)
+                    mix_ratios[level].append(mix.rate / base.rate)
+            print("--- ratio receipts / no-op")
+            for level in levels:
+                print(f"c={level}: fresh {spread(ratios[level])}; mix {spread(mix_ratios[level])}")
+
+            if args.memory_receipts:
+                fill = fill_to(wrk, project, db_url, secret, args.memory_receipts, 20)
+                if fill:
+                    print("  " + check_database(db_url, fill), flush=True)
+                with psycopg.connect(db_url, autocommit=True) as conn:
+                    total = conn.execute(RECEIPT_COUNT).fetchone()[0]
+                sizes = ", ".join(f"{size:.0f}" for size in project.worker_rss_mb())
+                print(f"--- memory after {total} receipts: web worker RSS MB [{sizes}]")
+
+            if not args.skip_two_instances:
+                second = Gunicorn(
+                    PROJECT_APP, args.workers, args.threads, env, logs / "project2.log"
+                )
+                second.wait_ready("/webhooks/8x8")
+                print("--- two instances, one PostgreSQL (forwarders beside them: pending)")
+                level = max(levels)
+                single = drive(wrk, project.url, level, args.duration, "fresh", secret)
+                show("one instance", single)
+                with ThreadPoolExecutor(2) as pool:
+                    pair = list(
+                        pool.map(
+                            lambda service: drive(
+                                wrk, service.url, level // 2, args.duration, "fresh", secret
+                            ),
+                            (project, second),
+                        )
+                    )
+                show("instance A", pair[0])
+                show("instance B", pair[1])
+                total_rate = pair[0].rate + pair[1].rate
+                print(
+                    f"two instances together: {total_rate:.0f} req/s"
+                    f" = {total_rate / single.rate:.2f} x one instance (same two cores)"
+                )
+                print("  " + check_database(db_url, [single, *pair]), flush=True)
+        finally:
+            for server in (noop, project, second):
+                if server is not None:
+                    server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""`GET /api/v1/mappings`: the mapping files in force and what detection learned."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from receipts.reports.auth import require_api_token
+from receipts.reports.schemas import MappingsSchema
+from receipts.services import services
+from receipts.store import detected
+
+bp = Blueprint("mappings", __name__, url_prefix="/api/v1")
+_schema = MappingsSchema()
+
+
+@bp.get("/mappings")
+@require_api_token
+def list_mappings() -> dict:
+    state = services()
+    with state.pool.connection() as conn:
+        learned = detected.all_latest(conn)
+    files = [compiled.spec for compiled in state.mappings.mappings]
+    return _schema.dump({"files": files, "detected": learned})

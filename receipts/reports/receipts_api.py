@@ -1,0 +1,30 @@
+"""`GET /api/v1/receipts`: receipts filtered and paged newest first by an opaque cursor."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from receipts.reports.auth import require_api_token
+from receipts.reports.params import decode_cursor, encode_cursor, load_query
+from receipts.reports.schemas import ReceiptPageSchema, ReceiptsQuerySchema
+from receipts.services import services
+from receipts.store import reports
+
+bp = Blueprint("receipts_api", __name__, url_prefix="/api/v1")
+_query = ReceiptsQuerySchema()
+_page = ReceiptPageSchema()
+
+
+@bp.get("/receipts")
+@require_api_token
+def list_receipts() -> dict:
+    query = load_query(_query)
+    if query.get("country"):
+        query["country"] = query["country"].upper()
+    after = decode_cursor(query["next"]) if query.get("next") else None
+    limit = query["limit"]
+    with services().pool.connection() as conn:
+        rows = reports.list_receipts(conn, query, after, limit + 1)
+    page, more = rows[:limit], len(rows) > limit
+    cursor = encode_cursor(page[-1]["event_at"], page[-1]["id"]) if more else None
+    return _page.dump({"receipts": page, "next": cursor})

@@ -1,0 +1,141 @@
+"""Named queries that reports read the store with; optional filters are `IS NULL OR` guards.
+
+Statements run unprepared on purpose: PostgreSQL then plans each with its parameter values,
+folds the guards of absent filters away and prunes receipt partitions by the time range.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+_LIST_RECEIPTS = """
+SELECT id, connector, message_id, client_message_id, status, provider_status, provider_detail,
+       final, event_at, received_at, recipient, sender, error_code, error_message,
+       provider_error_code, channel, price, currency, segments, batch_id, client_batch_id,
+       mapping
+FROM receipts
+WHERE (%(from)s::timestamptz IS NULL OR event_at >= %(from)s)
+  AND (%(to)s::timestamptz IS NULL OR event_at < %(to)s)
+  AND (%(status)s::text IS NULL OR status = %(status)s)
+  AND (%(connector)s::text IS NULL OR connector = %(connector)s)
+  AND (%(channel)s::text IS NULL OR channel = %(channel)s)
+  AND (%(sender)s::text IS NULL OR sender = %(sender)s)
+  AND (%(error_code)s::text IS NULL OR error_code = %(error_code)s)
+  AND (%(client_batch_id)s::text IS NULL OR client_batch_id = %(client_batch_id)s)
+  AND (%(country)s::text IS NULL OR recipient_country(recipient) = %(country)s)
+  AND (%(after_at)s::timestamptz IS NULL
+       OR (event_at, id) < (%(after_at)s::timestamptz, %(after_id)s::bigint))
+ORDER BY event_at DESC, id DESC
+LIMIT %(limit)s"""
+
+RECEIPT_FILTERS = (
+    "from",
+    "to",
+    "status",
+    "connector",
+    "channel",
+    "sender",
+    "error_code",
+    "client_batch_id",
+    "country",
+)
+
+# Group expressions by `by=`: over message_facts (exact) and over the hourly rollup.
+_FACTS_GROUP = {
+    "day": "date_trunc('day', first_event_at, 'UTC')",
+    "hour": "date_trunc('hour', first_event_at)",
+    "status": "status",
+    "error": "error_code",
+    "sender": "sender",
+    "country": "recipient_country",
+    "channel": "channel",
+}
+_ROLLUP_GROUP = {
+    "day": "date_trunc('day', hour, 'UTC')",
+    "hour": "hour",
+    "status": "status",
+    "error": "nullif(key, '')",
+    "sender": "nullif(key, '')",
+    "country": "nullif(key, '')",
+    "channel": "nullif(key, '')",
+}
+ROLLUP_DIMENSION = {
+    "day": "all",
+    "hour": "all",
+    "status": "all",
+    "error": "error",
+    "sender": "sender",
+    "country": "country",
+    "channel": "channel",
+}
+GROUPINGS = tuple(_FACTS_GROUP)
+
+_FACTS_SUMMARY = """
+SELECT {group} AS grp, status, latency_bucket, count(*) AS n
+FROM message_facts
+WHERE first_event_at >= %(from)s AND first_event_at < %(to)s
+GROUP BY 1, 2, 3"""
+
+_ROLLUP_SUMMARY = """
+SELECT {group} AS grp, status, NULL::smallint AS latency_bucket,
+       sum(messages - final_messages) AS n
+FROM message_rollup_hourly
+WHERE dimension = %(dimension)s AND hour >= %(from)s AND hour < %(to)s
+GROUP BY 1, 2
+HAVING sum(messages - final_messages) > 0
+UNION ALL
+SELECT {group} AS grp, status, u.bucket, sum(u.n) AS n
+FROM message_rollup_hourly, unnest(latency_buckets, latency_counts) AS u(bucket, n)
+WHERE dimension = %(dimension)s AND hour >= %(from)s AND hour < %(to)s
+GROUP BY 1, 2, 3"""
+
+_REFRESH_ROLLUP = "SELECT refresh_message_rollup()"
+_FORWARDS_BY_STATE = "SELECT state, count(*) FROM forwards GROUP BY state"
+_OLDEST_PENDING_FORWARD = """
+SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+FROM forwards WHERE state = 'pending'"""
+
+
+def list_receipts(
+    conn: psycopg.Connection,
+    filters: dict[str, Any],
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[dict]:
+    """Receipts newest first, strictly after the `after` keyset position."""
+    params = {name: filters.get(name) for name in RECEIPT_FILTERS}
+    params["after_at"], params["after_id"] = after or (None, None)
+    params["limit"] = limit
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return cursor.execute(_LIST_RECEIPTS, params).fetchall()
+
+
+def summary_rows(
+    conn: psycopg.Connection, start: datetime, end: datetime, by: str, from_rollup: bool
+) -> list[tuple[Any, str, int | None, int]]:
+    """(group, status, latency bucket or None for messages not final, count) over a range."""
+    template, groups = (
+        (_ROLLUP_SUMMARY, _ROLLUP_GROUP) if from_rollup else (_FACTS_SUMMARY, _FACTS_GROUP)
+    )
+    statement = sql.SQL(template).format(group=sql.SQL(groups[by]))
+    params = {"from": start, "to": end, "dimension": ROLLUP_DIMENSION[by]}
+    return conn.execute(statement, params).fetchall()
+
+
+def refresh_rollup(conn: psycopg.Connection) -> int:
+    """Recount the hours touched since the last refresh; -1 when another refresh is running."""
+    return conn.execute(_REFRESH_ROLLUP).fetchone()[0]
+
+
+def forwards_by_state(conn: psycopg.Connection) -> dict[str, int]:
+    return dict(conn.execute(_FORWARDS_BY_STATE).fetchall())
+
+
+def oldest_pending_forward_age(conn: psycopg.Connection) -> float:
+    """Seconds since the oldest pending forward was queued; 0 when none waits."""
+    return conn.execute(_OLDEST_PENDING_FORWARD).fetchone()[0]

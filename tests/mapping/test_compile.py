@@ -1,0 +1,51 @@
+"""A compiled mapping's direct read gives exactly what its marshmallow schema's load gives."""
+
+from __future__ import annotations
+
+import pytest
+from marshmallow import ValidationError
+
+from receipts.mapping.engine import MappingSet
+from tests.bodies import chatapps_receipt, sms_receipt
+from tests.support import REPO
+
+MAPPINGS = MappingSet.from_paths(REPO / "mappings")
+BY_NAME = {mapping.spec.name: mapping for mapping in MAPPINGS.mappings}
+
+BODIES = [
+    ("8x8-sms", sms_receipt(price=0.0213)),
+    (
+        "8x8-sms",
+        sms_receipt(
+            state="undelivered",
+            detail="undelivered_to_recipient",
+            error_code=1,
+            error_message="Absent subscriber",
+        ),
+    ),
+    ("8x8-sms", sms_receipt(state="rejected", detail=None, destination="6591234567")),
+    ("8x8-chatapps", chatapps_receipt(channel="whatsApp", provider_error_code="131009")),
+]
+
+
+@pytest.mark.parametrize(("name", "body"), BODIES)
+def test_read_equals_load(name, body):
+    schema = BY_NAME[name].schema
+    assert schema.read(body) == schema.load(body)
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"payload": {"status": {"state": "sent"}}},
+        {"payload": {"umid": "x", "status": {"state": ["sent"]}}},
+        {"payload": {"umid": "x", "status": {"state": "sent", "timestamp": "soon"}}},
+    ],
+)
+def test_read_refuses_what_load_refuses(broken):
+    schema = BY_NAME["8x8-sms"].schema
+    with pytest.raises(ValidationError) as by_load:
+        schema.load(broken)
+    with pytest.raises(ValidationError) as by_read:
+        schema.read(broken)
+    assert set(by_read.value.messages) == set(by_load.value.messages)
