@@ -48,13 +48,27 @@ def requests_carrying_secrets(url: str) -> list[httpx.Response]:
                 params={"token": WEBHOOK_SECRET, "strict": "1"},
                 content=b'{"namespace": "SMS"}',
             ),
-            http.post("/webhooks/8x8", params={"token": WEBHOOK_SECRET}, content=b"x" * 2_000_000),
+            *over_the_limit(http),
             http.get("/webhooks/8x8", params={"token": WEBHOOK_SECRET}),
             http.get(f"/no/such/{WEBHOOK_SECRET}", params={"token": WEBHOOK_SECRET}),
             http.get("/api/v1/messages/x", headers={"Authorization": f"Bearer {API_TOKEN}"}),
             http.get("/api/v1/messages/x", params={"token": API_TOKEN}),
             http.get("/api/v1/messages/x", headers={"Authorization": f"Bearer {WRONG_TOKEN}"}),
         ]
+
+
+def over_the_limit(http: httpx.Client) -> list[httpx.Response]:
+    """A 413, on a connection of its own: gunicorn may close it before all of the body is sent."""
+    try:
+        return [
+            httpx.post(
+                http.base_url.join("/webhooks/8x8"),
+                params={"token": WEBHOOK_SECRET},
+                content=b"x" * 2**21,
+            )
+        ]
+    except httpx.TransportError:
+        return []
 
 
 SECRETS = (WEBHOOK_SECRET, OLD_WEBHOOK_SECRET, API_TOKEN, WRONG_TOKEN)
