@@ -13,6 +13,7 @@ from receipts.logs import configure_logging
 from receipts.mapping.engine import MappingSet
 from receipts.reports import dashboard, messages, openapi, receipts_api, summary_api
 from receipts.reports import mappings as mapping_reports
+from receipts.reports.forwards import bp as forwards_api
 from receipts.services import Services
 from receipts.store.embedded import database_url
 from receipts.store.group_commit import GroupCommitter
@@ -35,6 +36,7 @@ def create_app(config: Config | None = None) -> Flask:
         app.register_blueprint(blueprint)
     for blueprint in (receipts_api.bp, summary_api.bp, dashboard.bp, openapi.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(forwards_api)
     metrics.instrument(app)
     log_requests(app)
     register_error_handlers(app)

@@ -6,8 +6,9 @@ in one line on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import re
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,30 @@ def _one_line(error: Exception) -> str:
 
 def _config() -> Config:
     return Config.from_env()
+
+
+_AGE = re.compile(r"^(\d+)([smhd])$")
+_AGE_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+class Moment(click.ParamType):
+    """A point in time: ISO 8601 (UTC when no offset is given) or an age such as 2h, 3d."""
+
+    name = "TIME"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        age = _AGE.match(text)
+        if age:
+            ago = timedelta(**{_AGE_UNITS[age.group(2)]: int(age.group(1))})
+            return datetime.now(UTC) - ago
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(f"expected ISO 8601 or an age like 2h or 3d, got {text!r}", param, ctx)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @click.group(cls=_Group)
@@ -134,9 +159,100 @@ def import_(files: tuple[Path, ...], connector: str, forward: bool) -> None:
 
 @main.command()
 @click.option("--once", is_flag=True, help="Send what is due, then exit.")
-def forward(once: bool) -> None:
-    """Forward normalized outcomes to MoEngage (the Procfile's worker)."""
-    click.echo("forwarding is not built yet: forwards wait in the outbox")
+@click.option(
+    "--concurrency",
+    default=16,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="POSTs in flight at once.",
+)
+@click.option(
+    "--lease",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(1.0, 3600.0),
+    help="Seconds a claimed forward stays hidden from other workers (a POST times out "
+    "at half of it, 10 s at most).",
+)
+def forward(once: bool, concurrency: int, lease: float) -> None:
+    """Forward normalized outcomes to MoEngage (the Procfile's worker); safe to run many."""
+    from receipts.forwarding.commands import forward as run
+
+    run(_config(), once, concurrency, lease)
+
+
+@main.command()
+@click.option("--dead", is_flag=True, help="Re-queue dead forwards to MoEngage.")
+@click.option("--quarantined", is_flag=True, help="Map quarantined bodies again.")
+@click.option(
+    "--since",
+    type=Moment(),
+    help="Only items from then on (received; for --dead, died): ISO 8601, or 2h, 3d ago.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would happen, one line per item.")
+def replay(dead: bool, quarantined: bool, since: datetime | None, dry_run: bool) -> None:
+    """Run quarantined bodies again (after a mapping fix) or re-queue dead forwards."""
+    if dead == quarantined:
+        raise click.UsageError("give one of --quarantined or --dead")
+    if dead:
+        from receipts.forwarding.commands import replay_dead
+
+        replay_dead(_config(), since, dry_run)
+    else:
+        _replay_quarantined(since, dry_run)
+
+
+def _replay_quarantined(since: datetime | None, dry_run: bool) -> None:
+    from receipts.replay import replay_quarantined
+    from receipts.webhooks.learning import Learner
+
+    config = _config()
+    mapping_set = MappingSet.from_paths(config.mappings_dir)
+    with open_pool(database_url(config)) as pool:
+        results = replay_quarantined(
+            pool, mapping_set, config.moengage_forward, since, dry_run, Learner(pool)
+        )
+        counts = {"mapped": 0, "still": 0}
+        for result in results:
+            click.echo(("would store " if dry_run else "") + str(result))
+            counts["mapped" if result.receipts >= 0 else "still"] += 1
+    verb = "would be replayed" if dry_run else "replayed"
+    click.echo(f"{counts['mapped']} {verb}, {counts['still']} still quarantined")
+
+
+@main.group()
+def connector() -> None:
+    """Settings to paste into a provider's or MoEngage's screens."""
+
+
+@connector.command("moengage")
+@click.option("--subaccount", help="8x8 subaccount id that sends the messages.")
+@click.option(
+    "--region",
+    type=click.Choice(["apac", "us", "eu", "id"]),
+    default="apac",
+    show_default=True,
+    help="8x8 region of the subaccount.",
+)
+@click.option("--sender", help="Sender id (8x8 `source`).")
+@click.option(
+    "--public-url",
+    envvar="RECEIPTS_PUBLIC_URL",
+    metavar="URL",
+    help="Receipts' public https:// address [RECEIPTS_PUBLIC_URL; else a placeholder].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def connector_moengage(
+    subaccount: str | None,
+    region: str,
+    sender: str | None,
+    public_url: str | None,
+    as_json: bool,
+) -> None:
+    """MoEngage's custom SMS connector settings for 8x8, ready to paste."""
+    from receipts.forwarding.commands import print_connector
+
+    print_connector(_config(), region, subaccount, sender, public_url, as_json)
 
 
 @main.group()
@@ -205,36 +321,6 @@ def mappings_try(mapping: Path, samples: tuple[Path, ...], as_json: bool) -> Non
             for key, value in receipt.items():
                 click.echo(f"  {key}: {value}")
         click.echo(f"  empty: {', '.join(result['empty']) or '-'}")
-
-
-@main.command()
-@click.option("--quarantined", is_flag=True, help="Map quarantined bodies again.")
-@click.option("--since", type=click.DateTime(), help="Only what was received since then (UTC).")
-@click.option("--dry-run", is_flag=True, help="Print what would happen; change nothing.")
-def replay(quarantined: bool, since: datetime | None, dry_run: bool) -> None:
-    """Run stored payloads again, e.g. after a mapping fix."""
-    from receipts.replay import replay_quarantined
-    from receipts.webhooks.learning import Learner
-
-    if not quarantined:
-        raise click.UsageError("say what to replay: --quarantined")
-    config = _config()
-    mapping_set = MappingSet.from_paths(config.mappings_dir)
-    with open_pool(database_url(config)) as pool:
-        results = replay_quarantined(
-            pool,
-            mapping_set,
-            config.moengage_forward,
-            since.replace(tzinfo=UTC) if since else None,
-            dry_run,
-            Learner(pool),
-        )
-        counts = {"mapped": 0, "still": 0}
-        for result in results:
-            click.echo(("would store " if dry_run else "") + str(result))
-            counts["mapped" if result.receipts >= 0 else "still"] += 1
-    verb = "would be replayed" if dry_run else "replayed"
-    click.echo(f"{counts['mapped']} {verb}, {counts['still']} still quarantined")
 
 
 @main.group()

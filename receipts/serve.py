@@ -1,7 +1,7 @@
 """`receipts serve`: the whole service in one process tree, for a laptop or a single machine.
 
 This process owns the embedded PostgreSQL (when `DATABASE_URL` is unset), applies migrations,
-then supervises gunicorn (and, once forwarding exists, the forwarder) as child processes. When
+then supervises gunicorn and one forwarder (`receipts forward`) as child processes. When
 any child dies, or on Ctrl-C, it stops everything it started.
 """
 
@@ -99,7 +99,8 @@ def gunicorn_command(
 
 
 def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
-    return [gunicorn_command(endpoint, workers, "receipts:create_app()")]
+    forwarder = [sys.executable, "-m", "receipts.cli", "forward"]
+    return [gunicorn_command(endpoint, workers, "receipts:create_app()"), forwarder]
 
 
 def supervise(

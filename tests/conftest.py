@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -14,6 +15,8 @@ import pytest
 from receipts import create_app
 from receipts.config import Config
 from receipts.store import migrate
+from tests.forwarding.moengage_stand_in import MoEngageStandIn
+from tests.forwarding.support import RunningForwarder, start_forwarder
 from tests.support import REPO, EmbeddedPostgres, LiveServer, fresh_database
 
 WEBHOOK_SECRET = "test-webhook-secret-0123456789"
@@ -94,3 +97,31 @@ def config_for(config: Config, tmp_path: Path):
         return replace(config, **changes)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def moengage_stand_in() -> Iterator[MoEngageStandIn]:
+    stand_in = MoEngageStandIn()
+    yield stand_in
+    stand_in.close()
+
+
+@pytest.fixture
+def moengage(moengage_stand_in: MoEngageStandIn) -> MoEngageStandIn:
+    """MoEngage's delivery tracking on loopback, well-behaved and empty at the start."""
+    moengage_stand_in.reset()
+    return moengage_stand_in
+
+
+@pytest.fixture
+def forwarders(migrated: str, moengage: MoEngageStandIn, db: psycopg.Connection):
+    """Start in-process forwarders to the stand-in (`start(**tuning)`); stopped after the test."""
+    running: list[RunningForwarder] = []
+
+    def start(**tuning: Any) -> RunningForwarder:
+        running.append(start_forwarder(migrated, moengage.url, **tuning))
+        return running[-1]
+
+    yield start
+    for forwarder in running:
+        forwarder.stop()

@@ -7,6 +7,7 @@ from datetime import UTC
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from receipts.mapping.receipt import STATUSES
+from receipts.store.forwards import STATES as FORWARD_STATES
 
 
 class TimelineEntrySchema(Schema):
@@ -203,3 +204,31 @@ class WebhookQuerySchema(Schema):
 class HealthSchema(Schema):
     status = fields.String()
     schema_version = fields.Integer()
+
+
+class ForwardsQuerySchema(Schema):
+    state = fields.String(validate=validate.OneOf(FORWARD_STATES))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+    before = fields.Integer(validate=validate.Range(min=1))
+
+
+class ForwardSchema(Schema):
+    id = fields.Integer()
+    connector = fields.String()
+    message_id = fields.String()
+    status = fields.String()
+    state = fields.String()
+    attempts = fields.Integer()
+    created_at = fields.AwareDateTime()
+    next_attempt_at = fields.AwareDateTime()
+    sent_at = fields.AwareDateTime(allow_none=True)
+    dead_at = fields.AwareDateTime(allow_none=True)
+    last_http_status = fields.Integer(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    body = fields.Dict()
+
+
+class ForwardsPageSchema(Schema):
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    items = fields.List(fields.Nested(ForwardSchema))
+    next_before = fields.Integer(allow_none=True)

@@ -1,0 +1,1 @@
+"""Where a receipt leaves: the outbox worker and the MoEngage delivery-tracking client."""
