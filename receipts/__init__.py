@@ -25,7 +25,7 @@ from receipts.webhooks.learning import Learner
 def create_app(config: Config | None = None) -> Flask:
     """The application factory: one app per process, its pool opened in that process."""
     config = with_stored_credentials(config or Config.from_env())
-    configure_logging(config.log_format)
+    configure_logging(config.log_format, secrets=(*config.webhook_secrets, config.api_token))
     mappings = MappingSet.from_paths(config.mappings_dir)
     app = Flask(__name__)
     app.json.sort_keys = False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import orjson
 import psycopg
 from marshmallow import ValidationError
 
+from receipts.backfill import BackfillError
 from receipts.config import Config, ConfigError
 from receipts.mapping.engine import MappingSet
 from receipts.mapping.files import MappingFileError, load_mapping_files
@@ -25,7 +26,7 @@ from receipts.store import migrate
 from receipts.store.embedded import database_url
 from receipts.store.pool import open_pool
 
-_EXPECTED = (ConfigError, MappingFileError, psycopg.OperationalError)
+_EXPECTED = (ConfigError, MappingFileError, BackfillError, psycopg.OperationalError)
 
 
 class _Group(click.Group):
@@ -100,6 +101,60 @@ def upgrade() -> None:
     for migration in applied:
         click.echo(f"applied {migration.version:04d}_{migration.name}")
     click.echo(f"schema at version {version}")
+
+
+def _month(ctx: click.Context, param: click.Parameter, value: str) -> date:
+    try:
+        month = datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM, got {value!r}") from None
+    today = datetime.now(UTC).date()
+    if month > today.replace(day=1):
+        raise click.BadParameter(f"{value} is after the current month: it would drop live data")
+    return month
+
+
+@db.command()
+@click.option(
+    "--before", required=True, callback=_month, metavar="YYYY-MM", help="First month to keep."
+)
+def prune(before: date) -> None:
+    """Drop every receipt of the months before --before (whole monthly partitions)."""
+    from receipts.store import retention
+
+    with psycopg.connect(database_url(_config()), autocommit=True) as conn:
+        pruned = retention.prune_before(conn, before)
+    click.echo(pruned.line(before))
+
+
+@main.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--connector", default="8x8", show_default=True, help="Mapping set to use.")
+@click.option(
+    "--forward/--no-forward",
+    default=False,
+    show_default=True,
+    help="Queue MoEngage forwards for first final outcomes the import brings.",
+)
+def import_(files: tuple[Path, ...], connector: str, forward: bool) -> None:
+    """Backfill historical receipts: NDJSON files of webhook bodies (gzip accepted)."""
+    from receipts import backfill
+
+    config = _config()
+    mappings = MappingSet.from_paths(config.mappings_dir)
+    total = sum(path.stat().st_size for path in files)
+    with (
+        psycopg.connect(database_url(config), autocommit=True) as conn,
+        click.progressbar(
+            length=total, label="importing", file=sys.stderr, hidden=not sys.stderr.isatty()
+        ) as bar,
+    ):
+        summary = backfill.import_files(
+            conn, mappings, files, connector, config.moengage_forward, forward, bar.update
+        )
+    click.echo(summary.line())
 
 
 @main.command()

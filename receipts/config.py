@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from collections.abc import Mapping
@@ -10,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 FORWARD_MODES = ("final", "all")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 LOG_FORMATS = ("json", "text")
 
 
@@ -29,6 +31,9 @@ class Config:
     moengage_forward: str
     max_body: int
     log_format: str
+    # Empty: any source may call the webhook (the secret still guards it).
+    allowed_networks: tuple[Network, ...] = ()
+    trusted_proxies: tuple[Network, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
@@ -46,6 +51,8 @@ class Config:
             log_format=_choice(
                 env, "RECEIPTS_LOG_FORMAT", LOG_FORMATS, "text" if sys.stderr.isatty() else "json"
             ),
+            allowed_networks=_networks(env, "RECEIPTS_ALLOWED_NETWORKS"),
+            trusted_proxies=_networks(env, "RECEIPTS_TRUSTED_PROXIES"),
         )
 
 
@@ -89,3 +96,15 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{name}: must be greater than 0")
     return value
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
+    """Comma-separated CIDRs (a bare address is a /32 or /128)."""
+    found = []
+    for part in env.get(name, "").split(","):
+        if part.strip():
+            try:
+                found.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                raise ConfigError(f"{name}: {part.strip()!r} is not an address or CIDR") from None
+    return tuple(found)

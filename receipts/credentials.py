@@ -7,6 +7,7 @@ process (gunicorn workers, CLI commands) reads the same file, so they agree.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import hmac
 import json
 import os
@@ -62,11 +63,18 @@ def ensure_credentials(config: Config) -> Config:
 
 
 def matches_any(candidate: str | None, secrets_: tuple[str, ...]) -> bool:
-    """Constant-time comparison against every valid secret (no early exit on a match)."""
+    """Constant-time comparison against every valid secret (no early exit on a match).
+
+    Both sides are hashed first, so the time taken does not even reveal a secret's length.
+    """
     if not candidate:
         return False
-    given = candidate.encode()
+    given = _digest(candidate)
     found = False
     for secret in secrets_:
-        found |= hmac.compare_digest(given, secret.encode())
+        found |= hmac.compare_digest(given, _digest(secret))
     return found
+
+
+def _digest(value: str) -> bytes:
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).digest()

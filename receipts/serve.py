@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import click
@@ -24,8 +24,10 @@ from receipts.credentials import ensure_credentials
 from receipts.mapping.engine import MappingSet
 from receipts.metrics import MULTIPROC_ENV
 from receipts.reports.rollup import DEFAULT_EVERY
-from receipts.store import migrate
+from receipts.store import migrate, retention
 from receipts.store.embedded import database_url
+
+UPKEEP_EVERY = 3600.0
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,17 @@ def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
     return [gunicorn, forwarder, rollup_command()]
 
 
-def supervise(commands: Sequence[list[str]], env: dict[str, str]) -> int:
-    """Run the children until one exits or we are told to stop; then stop them all."""
+def supervise(
+    commands: Sequence[list[str]],
+    env: dict[str, str],
+    upkeep: Callable[[], None] | None = None,
+) -> int:
+    """Run the children until one exits or we are told to stop; then stop them all.
+
+    `upkeep` runs every UPKEEP_EVERY seconds meanwhile (receipt partitions kept ahead).
+    """
     stopping = False
+    next_upkeep = time.monotonic() + UPKEEP_EVERY
 
     def stop(signum: int, frame: object) -> None:
         nonlocal stopping
@@ -126,6 +136,9 @@ def supervise(commands: Sequence[list[str]], env: dict[str, str]) -> int:
             if finished:
                 exit_code = finished[0].returncode or 1
                 break
+            if upkeep is not None and time.monotonic() >= next_upkeep:
+                upkeep()
+                next_upkeep = time.monotonic() + UPKEEP_EVERY
             time.sleep(0.2)
     finally:
         for child in children:
@@ -149,4 +162,13 @@ def serve(config: Config, host: str, port: int, workers: int) -> int:
     with tempfile.TemporaryDirectory(prefix="receipts-metrics-") as metrics_dir:
         # gunicorn's workers share their Prometheus samples through files in this directory.
         env[MULTIPROC_ENV] = metrics_dir
-        return supervise(child_commands(endpoint, workers), env)
+        return supervise(child_commands(endpoint, workers), env, lambda: keep_partitions_ahead(url))
+
+
+def keep_partitions_ahead(url: str) -> None:
+    """A service that runs for months must not run out of monthly partitions."""
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+            retention.keep_partitions_ahead(conn)
+    except psycopg.Error as error:  # the database may be down for a while: try again later
+        click.echo(f"receipts: partitions not checked: {type(error).__name__}", err=True)

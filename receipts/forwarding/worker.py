@@ -23,7 +23,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from receipts.config import Config
 from receipts.forwarding.backoff import RetryPolicy, decide
 from receipts.forwarding.client import Answer, MoEngageClient
-from receipts.store import forwards, migrate
+from receipts.store import forwards, migrate, retention
 from receipts.store.embedded import database_url
 from receipts.store.forwards import ClaimedForward, Outcome
 from receipts.store.pool import open_pool
@@ -186,6 +186,7 @@ def run_worker(
     try:
         if not _schema_ready(pool, stop):
             return None
+        _keep_partitions_ahead(pool)
         if not config.moengage_dlr_url:
             log.warning(paused_message(_pending_or_none(pool)))
             if not once:
@@ -221,6 +222,16 @@ def _schema_ready(pool: ConnectionPool, stop: threading.Event, poll: float = 2.0
             said = why
         stop.wait(poll)
     return False
+
+
+def _keep_partitions_ahead(pool: ConnectionPool) -> None:
+    """Each start of the Procfile's long-running worker (platforms restart it daily) makes
+    the coming months' receipt partitions, as `receipts serve` does hourly."""
+    try:
+        with pool.connection() as conn:
+            retention.keep_partitions_ahead(conn)
+    except _DATABASE_ERRORS as error:
+        log.warning("receipt partitions not checked (%s)", type(error).__name__)
 
 
 def _pending_or_none(pool: ConnectionPool) -> int | None:

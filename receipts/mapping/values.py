@@ -18,6 +18,7 @@ from marshmallow import ValidationError, fields
 
 MAX_TEXT = 2048
 MAX_ID = 256
+_PRICE_PLACES = 12
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -179,6 +180,8 @@ class Price(Converter):
             raise ValidationError("expected a number") from None
         if not price.is_finite() or abs(price) >= 10**12:
             raise ValidationError("expected a finite number below 10^12")
+        if price.as_tuple().exponent < -_PRICE_PLACES:  # "1e-99999" overflows PostgreSQL
+            price = price.quantize(Decimal(1).scaleb(-_PRICE_PLACES))
         return price
 
 
@@ -188,7 +191,7 @@ class Segments(Converter):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         text = str(value).strip() if isinstance(value, str | int) else ""
-        if isinstance(value, bool) or not text.isdigit() or int(text) > 10_000:
+        if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) > 10_000:
             raise ValidationError("expected a whole number of segments")
         return int(text)
 

@@ -18,6 +18,7 @@ from receipts.metrics import count_webhook_outcomes
 from receipts.services import services
 from receipts.webhooks.auth import is_authenticated
 from receipts.webhooks.intake import accept
+from receipts.webhooks.networks import is_allowed_source
 
 bp = Blueprint("webhooks", __name__)
 
@@ -25,6 +26,21 @@ _CONNECTOR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 POST_ONLY_CONNECTORS = frozenset({"8x8"})
 FORM = "application/x-www-form-urlencoded"
 _CONTROL_PARAMETERS = ("token", "strict")
+_MAX_CONTENT_TYPE = 255
+
+
+@bp.before_request
+def refuse_sources_outside_the_allow_list() -> ResponseReturnValue | None:
+    """Before anything is read or stored (RECEIPTS_ALLOWED_NETWORKS, behind trusted proxies)."""
+    config = services().config
+    if not is_allowed_source(
+        request.remote_addr,
+        request.headers.get("X-Forwarded-For"),
+        config.allowed_networks,
+        config.trusted_proxies,
+    ):
+        return json_error(403, "forbidden_source", "this address may not call the webhook")
+    return None
 
 
 @bp.route("/webhooks/<connector>", methods=["GET", "POST"])
@@ -41,8 +57,12 @@ def receive(connector: str) -> ResponseReturnValue:
     else:
         if request.content_length is not None and request.content_length > state.config.max_body:
             abort(413)
-        request.max_content_length = state.config.max_body
-        raw, content_type = request.get_data(cache=False), request.content_type
+        # A chunked body has no Content-Length and is cut at the limit without an error:
+        # reading one byte more than the limit is how its excess is seen (and refused).
+        request.max_content_length = state.config.max_body + 1
+        raw, content_type = request.get_data(cache=False), _stored(request.content_type)
+        if len(raw) > state.config.max_body:
+            abort(413)
     answer = accept(
         state.pool,
         state.mappings,
@@ -66,3 +86,10 @@ def _query_as_form() -> bytes:
         if key not in _CONTROL_PARAMETERS
     ]
     return urlencode(pairs).encode()
+
+
+def _stored(content_type: str | None) -> str | None:
+    """The header as sent, minus what PostgreSQL text cannot hold, bounded in length."""
+    if content_type is None:
+        return None
+    return content_type.replace("\x00", "")[:_MAX_CONTENT_TYPE]

@@ -1,0 +1,124 @@
+"""Receipts as operators run it, in real processes: gunicorn serving `receipts:create_app()`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+from pathlib import Path
+
+import httpx
+
+from receipts.config import Config
+from receipts.serve import Endpoint, gunicorn_command
+from tests.support import wait_for
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def app_environment(config: Config, **extra: str) -> dict[str, str]:
+    """The environment that gives a child process the same configuration as the tests."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("RECEIPTS_", "DATABASE_URL", "MOENGAGE_"))
+    }
+    env.update(
+        {
+            "DATABASE_URL": config.database_url or "",
+            "RECEIPTS_DATA_DIR": str(config.data_dir),
+            "RECEIPTS_MAPPINGS": str(config.mappings_dir),
+            "RECEIPTS_WEBHOOK_SECRET": ",".join(config.webhook_secrets),
+            "RECEIPTS_API_TOKEN": config.api_token or "",
+            "RECEIPTS_LOG_FORMAT": "json",
+            **extra,
+        }
+    )
+    return env
+
+
+def children_of(pid: int) -> set[int]:
+    """Processes whose parent is `pid` (gunicorn's workers), read from /proc."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # the command name sits in parentheses and may itself contain spaces
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] != "Z" and int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+class Gunicorn:
+    """gunicorn on a loopback port, in a process group of its own so it can be killed whole."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        log: Path,
+        workers: int = 2,
+        port: int | None = None,
+        args: tuple[str, ...] = (),
+    ) -> None:
+        self.env, self.log, self.workers = env, log, workers
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.args = args
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Gunicorn:
+        """gunicorn exactly as `receipts serve` runs it (threaded workers, group commit)."""
+        command = gunicorn_command(
+            Endpoint("127.0.0.1", self.port), self.workers, "receipts:create_app()"
+        )
+        command[-1:-1] = self.args
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        wait_for(self.ready, timeout=60)
+        return self
+
+    def ready(self) -> bool:
+        assert self.process is not None and self.process.poll() is None, self.output()[-2000:]
+        return (
+            len(self.worker_pids()) == self.workers
+            and httpx.get(f"{self.url}/readyz", timeout=5).status_code == 200
+        )
+
+    def worker_pids(self) -> set[int]:
+        assert self.process is not None
+        return children_of(self.process.pid)
+
+    def kill_worker(self) -> int:
+        """SIGKILL one worker, as the OOM killer would; the master starts another."""
+        victim = min(self.worker_pids())
+        os.kill(victim, signal.SIGKILL)
+        return victim
+
+    def kill(self) -> None:
+        """SIGKILL the master and every worker at once: the machine lost power."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
