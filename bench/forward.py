@@ -38,11 +38,10 @@ from receipts.forwarding.client import MoEngageClient  # noqa: E402
 from receipts.forwarding.worker import Forwarder  # noqa: E402
 from receipts.mapping.engine import MappingSet  # noqa: E402
 from receipts.store import migrate  # noqa: E402
-from receipts.store.embedded import start_embedded  # noqa: E402
+from receipts.store.embedded import scratch_database, start_embedded  # noqa: E402
 from receipts.store.pool import open_pool  # noqa: E402
 from receipts.webhooks.intake import accept  # noqa: E402
 from tests.forwarding.moengage_stand_in import MoEngageStandIn  # noqa: E402
-from tests.support import fresh_database  # noqa: E402
 
 
 def receipt_body(state: str = "delivered") -> bytes:
@@ -135,7 +134,7 @@ def main() -> None:
     with ExitStack() as stack:
         server_url = os.environ.get("DATABASE_URL")
         if server_url:
-            database_url = stack.enter_context(fresh_database(server_url))
+            database_url = stack.enter_context(scratch_database(server_url))
         else:
             data = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             database_url = start_embedded(data / "pgdata", cleanup="delete")

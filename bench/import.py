@@ -30,9 +30,10 @@ sys.path.insert(0, str(REPO))
 from receipts import backfill  # noqa: E402
 from receipts.mapping.engine import MappingSet  # noqa: E402
 from receipts.store import importing, migrate  # noqa: E402
+from receipts.store.embedded import scratch_database  # noqa: E402
 from receipts.webhooks.bodies import parse_body  # noqa: E402
 from tests.bodies import sms_receipt  # noqa: E402
-from tests.support import EmbeddedPostgres, fresh_database  # noqa: E402
+from tests.support import EmbeddedPostgres  # noqa: E402
 
 STATES = (
     ("delivered", "delivered_to_recipient"),
@@ -125,7 +126,7 @@ def main() -> None:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="receipts-bench-")))
         server = os.environ.get("DATABASE_URL")
         url = (
-            stack.enter_context(fresh_database(server))
+            stack.enter_context(scratch_database(server))
             if server
             else EmbeddedPostgres(folder / "pgdata").url
         )

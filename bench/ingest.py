@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -43,7 +42,7 @@ sys.path.insert(0, str(REPO))
 
 from receipts.serve import DEFAULT_THREADS, Endpoint, default_workers, gunicorn_command  # noqa: E402
 from receipts.store import migrate  # noqa: E402
-from receipts.store.embedded import start_embedded  # noqa: E402
+from receipts.store.embedded import scratch_database, start_embedded  # noqa: E402
 
 LUA = Path(__file__).with_name("receipts.lua")
 NOOP_APP = "bench.noop_app:app"
@@ -87,20 +86,8 @@ def database() -> Iterator[str]:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return
-    name = f"receipts_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
-    info = psycopg.conninfo.conninfo_to_dict(server_url)
-    info["dbname"] = name
-    try:
-        yield psycopg.conninfo.make_conninfo(**info)
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(
-                psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                    psycopg.sql.Identifier(name)
-                )
-            )
+    with scratch_database(server_url, "receipts_bench") as url:
+        yield url
 
 
 class Gunicorn:

@@ -15,9 +15,10 @@ import pytest
 from receipts import create_app
 from receipts.config import Config
 from receipts.store import migrate
+from receipts.store.embedded import scratch_database
 from tests.forwarding.moengage_stand_in import MoEngageStandIn
 from tests.forwarding.support import RunningForwarder, start_forwarder
-from tests.support import REPO, EmbeddedPostgres, LiveServer, fresh_database
+from tests.support import REPO, EmbeddedPostgres, LiveServer
 
 WEBHOOK_SECRET = "test-webhook-secret-0123456789"
 OLD_WEBHOOK_SECRET = "test-old-webhook-secret-987654"
@@ -28,7 +29,7 @@ API_TOKEN = "test-api-token-0123456789"
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server_url = os.environ.get("DATABASE_URL")
     if server_url:
-        with fresh_database(server_url) as url:
+        with scratch_database(server_url, "receipts_test") as url:
             yield url
     else:
         yield EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "pgdata").url

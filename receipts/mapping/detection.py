@@ -43,6 +43,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from receipts.mapping.paths import PathSyntaxError, compile_path, format_steps, iter_leaves
+from receipts.mapping.receipt import FIELD_NAMES
 from receipts.mapping.vocabularies import Vocabularies, load_vocabularies
 
 THRESHOLD = 0.5
@@ -64,21 +65,9 @@ class Weights:
 WEIGHTS = Weights()
 
 # The normalized fields detection looks for, in priority order for ties.
-DETECTED_FIELDS = (
-    "message_id",
-    "client_message_id",
-    "status",
-    "detail",
-    "event_at",
-    "recipient",
-    "sender",
-    "error_code",
-    "error_message",
-    "channel",
-    "price",
-    "currency",
-    "segments",
-)
+# Fields no provider names clearly enough to find by name and shape alone.
+UNDETECTED_FIELDS = frozenset({"provider_error_code", "batch_id", "client_batch_id"})
+DETECTED_FIELDS = tuple(name for name in FIELD_NAMES if name not in UNDETECTED_FIELDS)
 
 
 def _words(text: str) -> frozenset[str]:

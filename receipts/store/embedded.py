@@ -7,8 +7,14 @@ With `DATABASE_URL` unset, the service, the CLI and the tests start one with its
 from __future__ import annotations
 
 import logging
+import uuid
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import psycopg
+from psycopg import sql
 
 from receipts.config import Config
 
@@ -31,3 +37,20 @@ def database_url(config: Config) -> str:
     if config.database_url:
         return config.database_url
     return start_embedded(config.data_dir.resolve() / "pgdata")
+
+
+@contextmanager
+def scratch_database(server_url: str, prefix: str = "receipts_scratch") -> Iterator[str]:
+    """A new, empty database on an existing server, dropped afterwards (tests, benchmarks)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    info = psycopg.conninfo.conninfo_to_dict(server_url)
+    info["dbname"] = name
+    try:
+        yield psycopg.conninfo.make_conninfo(**info)
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )

@@ -11,9 +11,10 @@ import psycopg
 from receipts.forwarding.backoff import RetryPolicy
 from receipts.forwarding.worker import run_worker
 from receipts.store import migrate
+from receipts.store.embedded import scratch_database
 from tests.bodies import new_umid, sms_receipt
 from tests.forwarding.support import FAST, enqueue_outcomes
-from tests.support import fresh_database, wait_for
+from tests.support import wait_for
 
 
 def states(db: psycopg.Connection) -> dict[str, int]:
@@ -152,7 +153,7 @@ def test_worker_without_moengage_url_says_so_and_waits(config_for, db, client, c
 
 
 def test_worker_waits_for_an_unmigrated_database_and_says_so(config_for, migrated, caplog):
-    with fresh_database(migrated) as empty:
+    with scratch_database(migrated) as empty:
         stop = threading.Event()
         config = config_for(database_url=empty, moengage_dlr_url="http://127.0.0.1:9/dlr")
         with caplog.at_level(logging.WARNING, logger="receipts.forwarding.worker"):
