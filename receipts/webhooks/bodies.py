@@ -19,15 +19,22 @@ def parse_body(raw: bytes, content_type: str | None) -> Any:
     if media_type in ("", "application/json", "text/json", "text/plain") or media_type.endswith(
         "+json"
     ):
-        try:
-            value = orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            raise Unmappable("invalid_json", f"not valid JSON: {error}") from None
-        check_depth(value)
-        return value
+        return parse_json(raw)
     if media_type == "application/x-www-form-urlencoded":
+        # `curl -d @receipt.json` labels a JSON file as a form: a form never starts with { or [
+        if raw.lstrip()[:1] in (b"{", b"["):
+            return parse_json(raw)
         return parse_form(raw)
     raise Unmappable("unsupported_media_type", f"cannot read a {media_type!r} body")
+
+
+def parse_json(raw: bytes) -> Any:
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise Unmappable("invalid_json", f"not valid JSON: {error}") from None
+    check_depth(value)
+    return value
 
 
 def parse_form(raw: bytes) -> dict[str, str]:

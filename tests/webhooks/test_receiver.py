@@ -210,3 +210,13 @@ def test_unknown_path_is_json_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_json_sent_with_curls_default_form_type_is_read_as_json(client, db):
+    response = client.post(
+        "/webhooks/8x8",
+        content=orjson.dumps(sms_receipt()),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200
+    assert receipt_count(db) == 1
