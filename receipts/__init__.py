@@ -32,11 +32,18 @@ def create_app(config: Config | None = None) -> Flask:
     pool = open_pool(database_url(config))
     committer = GroupCommitter(pool, config.moengage_forward)
     app.extensions["receipts"] = Services(config, mappings, pool, Learner(pool), committer)
-    for blueprint in (webhooks.bp, messages.bp, mapping_reports.bp, health.bp):
+    for blueprint in (
+        webhooks.bp,
+        messages.bp,
+        receipts_api.bp,
+        summary_api.bp,
+        mapping_reports.bp,
+        forwards_api,
+        dashboard.bp,
+        openapi.bp,
+        health.bp,
+    ):
         app.register_blueprint(blueprint)
-    for blueprint in (receipts_api.bp, summary_api.bp, dashboard.bp, openapi.bp):
-        app.register_blueprint(blueprint)
-    app.register_blueprint(forwards_api)
     metrics.instrument(app)
     log_requests(app)
     register_error_handlers(app)
