@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from tests.conftest import API_TOKEN
@@ -48,7 +46,7 @@ def test_schemathesis_finds_no_failures(live_server, db):
 
         @settings(
             max_examples=25,
-            deadline=timedelta(seconds=5),
+            deadline=None,  # conformance, not speed: a loaded CI machine must not fail it
             suppress_health_check=list(HealthCheck),
             database=None,
         )
