@@ -38,6 +38,16 @@ LANGUAGE sql IMMUTABLE AS $$
     END
 $$;
 
+-- The rule that a message's current status never moves back: a receipt replaces the current
+-- status when it ranks higher, or is the same status reported later (operator -> handset).
+CREATE FUNCTION status_advances(
+    new_status text, new_event_at timestamptz, cur_status text, cur_event_at timestamptz
+) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT status_rank(new_status) > status_rank(cur_status)
+        OR (new_status = cur_status AND new_event_at > cur_event_at)
+$$;
+
 -- One stored receipt applied to its message (created if new; the current status never moves
 -- back) and its forward enqueued. Callers apply a message's receipts in arrival order.
 CREATE FUNCTION apply_receipt(r receipts, p_forward_mode text) RETURNS void
@@ -76,8 +86,7 @@ BEGIN
         WHERE connector = r.connector AND message_id = r.message_id FOR UPDATE;
     END IF;
 
-    advances := status_rank(r.status) > status_rank(m.status)
-        OR (r.status = m.status AND r.event_at > m.event_at);
+    advances := status_advances(r.status, r.event_at, m.status, m.event_at);
     status_changed := advances AND r.status <> m.status;
     forwarded := forward_status(r, m.final_at IS NOT NULL, status_changed, p_forward_mode);
     UPDATE messages SET

@@ -138,23 +138,23 @@ BEGIN
         k.segments, k.batch_id, k.client_batch_id, k.receipt_count
     FROM best b JOIN known k USING (connector, message_id)
     ON CONFLICT (connector, message_id) DO UPDATE SET
-        status = CASE WHEN status_rank(excluded.status) > status_rank(cur.status)
-            OR (excluded.status = cur.status AND excluded.event_at > cur.event_at)
+        status = CASE WHEN status_advances(
+                excluded.status, excluded.event_at, cur.status, cur.event_at)
             THEN excluded.status ELSE cur.status END,
-        provider_status = CASE WHEN status_rank(excluded.status) > status_rank(cur.status)
-            OR (excluded.status = cur.status AND excluded.event_at > cur.event_at)
+        provider_status = CASE WHEN status_advances(
+                excluded.status, excluded.event_at, cur.status, cur.event_at)
             THEN excluded.provider_status ELSE cur.provider_status END,
-        provider_detail = CASE WHEN status_rank(excluded.status) > status_rank(cur.status)
-            OR (excluded.status = cur.status AND excluded.event_at > cur.event_at)
+        provider_detail = CASE WHEN status_advances(
+                excluded.status, excluded.event_at, cur.status, cur.event_at)
             THEN excluded.provider_detail ELSE cur.provider_detail END,
-        event_at = CASE WHEN status_rank(excluded.status) > status_rank(cur.status)
-            OR (excluded.status = cur.status AND excluded.event_at > cur.event_at)
+        event_at = CASE WHEN status_advances(
+                excluded.status, excluded.event_at, cur.status, cur.event_at)
             THEN excluded.event_at ELSE cur.event_at END,
-        error_code = CASE WHEN (status_rank(excluded.status) > status_rank(cur.status)
-            OR (excluded.status = cur.status AND excluded.event_at > cur.event_at))
+        error_code = CASE WHEN status_advances(
+                excluded.status, excluded.event_at, cur.status, cur.event_at)
             AND excluded.error_code IS NOT NULL THEN excluded.error_code ELSE cur.error_code END,
-        error_message = CASE WHEN (status_rank(excluded.status) > status_rank(cur.status)
-            OR (excluded.status = cur.status AND excluded.event_at > cur.event_at))
+        error_message = CASE WHEN status_advances(
+                excluded.status, excluded.event_at, cur.status, cur.event_at)
             AND excluded.error_message IS NOT NULL
             THEN excluded.error_message ELSE cur.error_message END,
         first_event_at = least(cur.first_event_at, excluded.first_event_at),
