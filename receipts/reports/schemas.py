@@ -23,27 +23,32 @@ class TimelineEntrySchema(Schema):
     mapping = fields.String()
 
 
-class MessageSchema(Schema):
+class MessageAttributesSchema(Schema):
+    """What identifies a message and stays with it, on a message and on each receipt alike."""
+
     connector = fields.String()
     message_id = fields.String()
     client_message_id = fields.String(allow_none=True)
+    recipient = fields.String(allow_none=True)
+    sender = fields.String(allow_none=True)
+    channel = fields.String(allow_none=True)
+    price = fields.Decimal(allow_none=True, as_string=True)
+    currency = fields.String(allow_none=True)
+    segments = fields.Integer(allow_none=True)
+    batch_id = fields.String(allow_none=True)
+    client_batch_id = fields.String(allow_none=True)
+
+
+class MessageSchema(MessageAttributesSchema):
     status = fields.String()
     provider_status = fields.String()
     provider_detail = fields.String(allow_none=True)
     event_at = fields.AwareDateTime()
     first_event_at = fields.AwareDateTime()
     final_at = fields.AwareDateTime(allow_none=True)
-    recipient = fields.String(allow_none=True)
-    sender = fields.String(allow_none=True)
-    channel = fields.String(allow_none=True)
     error_code = fields.String(allow_none=True)
     error_message = fields.String(allow_none=True)
     provider_error_code = fields.String(allow_none=True)
-    price = fields.Decimal(allow_none=True, as_string=True)
-    currency = fields.String(allow_none=True)
-    segments = fields.Integer(allow_none=True)
-    batch_id = fields.String(allow_none=True)
-    client_batch_id = fields.String(allow_none=True)
     receipt_count = fields.Integer()
     updated_at = fields.AwareDateTime()
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
@@ -133,19 +138,8 @@ class ReceiptsQuerySchema(RangeQuerySchema):
     )
 
 
-class ReceiptSchema(TimelineEntrySchema):
+class ReceiptSchema(TimelineEntrySchema, MessageAttributesSchema):
     id = fields.Integer()
-    connector = fields.String()
-    message_id = fields.String()
-    client_message_id = fields.String(allow_none=True)
-    recipient = fields.String(allow_none=True)
-    sender = fields.String(allow_none=True)
-    channel = fields.String(allow_none=True)
-    price = fields.Decimal(allow_none=True, as_string=True)
-    currency = fields.String(allow_none=True)
-    segments = fields.Integer(allow_none=True)
-    batch_id = fields.String(allow_none=True)
-    client_batch_id = fields.String(allow_none=True)
 
 
 class ReceiptPageSchema(Schema):
