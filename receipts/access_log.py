@@ -1,5 +1,9 @@
 """One log line per request: method, path, route, status, duration. Never the query values
-(a webhook's `?token=` is its secret) nor any header that could carry a credential."""
+(a webhook's `?token=` is its secret) nor any header that could carry a credential.
+
+A receipt the webhook took in is logged at DEBUG: it is already a row in `webhook_bodies`
+with its arrival time, and a campaign brings millions of them, so at INFO the log keeps
+what needs a look (refusals, errors) and every other request."""
 
 from __future__ import annotations
 
@@ -18,8 +22,15 @@ def redacted_query(query_string: bytes) -> str:
     return "&".join(f"{name}=*" for name, _ in pairs)
 
 
+def _level(response: Response) -> int:
+    if response.status_code < 300 and request.blueprint == "webhooks":
+        return logging.DEBUG
+    return logging.INFO
+
+
 def _answered(response: Response) -> Response:
-    if not log.isEnabledFor(logging.INFO):
+    level = _level(response)
+    if not log.isEnabledFor(level):
         return response
     started = g.get("receipts_started")
     duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
@@ -33,7 +44,8 @@ def _answered(response: Response) -> Response:
     }
     if request.query_string:
         fields["query"] = redacted_query(request.query_string)
-    log.info(
+    log.log(
+        level,
         "%s %s %s %sms",
         request.method,
         request.path,

@@ -7,6 +7,7 @@ writes its samples to, and /metrics merges them; a child_exit hook marks dead wo
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Iterator
@@ -49,11 +50,23 @@ FORWARD_STATES = ("pending", "done", "dead")
 bp = Blueprint("metrics", __name__)
 
 
+# Looking up a labelled child takes a lock and builds a key: on the webhook path that is done
+# once per label set, not on every request. Routes, codes and connectors are few.
+@functools.lru_cache(maxsize=1024)
+def _webhook_receipts(connector: str, outcome: str) -> Counter:
+    return WEBHOOK_RECEIPTS.labels(connector, outcome)
+
+
+@functools.lru_cache(maxsize=1024)
+def _route_metrics(route: str, code: str) -> tuple[Histogram, Counter]:
+    return LATENCY.labels(route), RESPONSES.labels(route, code)
+
+
 def count_webhook_outcomes(connector: str, outcomes: dict[str, int]) -> None:
     """Count what one webhook body became: stored, duplicate, quarantined or ignored."""
     for outcome, count in outcomes.items():
         if count:
-            WEBHOOK_RECEIPTS.labels(connector, outcome).inc(count)
+            _webhook_receipts(connector, outcome).inc(count)
 
 
 class OutboxCollector(Collector):
@@ -101,8 +114,9 @@ def _answered(response: Response) -> Response:
     started = g.get("receipts_started")
     if started is not None:
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        LATENCY.labels(route).observe(time.perf_counter() - started)
-        RESPONSES.labels(route, str(response.status_code)).inc()
+        latency, responses = _route_metrics(route, str(response.status_code))
+        latency.observe(time.perf_counter() - started)
+        responses.inc()
     return response
 
 

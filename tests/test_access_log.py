@@ -18,7 +18,7 @@ def access_records(caplog) -> list[logging.LogRecord]:
 
 
 def test_one_line_per_request_without_secrets(client, caplog):
-    caplog.set_level(logging.INFO, logger="receipts.access")
+    caplog.set_level(logging.DEBUG, logger="receipts.access")
     client.post(
         f"/webhooks/8x8?token={WEBHOOK_SECRET}&strict=1",
         content=orjson.dumps(sms_receipt()),
@@ -37,6 +37,15 @@ def test_one_line_per_request_without_secrets(client, caplog):
     assert webhook["status"] == 200
     assert webhook["route"] == "/webhooks/<connector>"
     assert isinstance(webhook["duration_ms"], float)
+
+
+def test_receipts_taken_in_are_logged_at_debug_refusals_at_info(client, caplog):
+    caplog.set_level(logging.INFO, logger="receipts.access")
+    client.post("/webhooks/8x8", content=orjson.dumps(sms_receipt()))
+    client.post("/webhooks/8x8", content=b"{}", headers={"Authorization": "Bearer wrong"})
+    client.get("/api/v1/receipts")
+    logged = [record.getMessage().split()[1:3] for record in access_records(caplog)]
+    assert logged == [["/webhooks/8x8", "401"], ["/api/v1/receipts", "401"]]
 
 
 def test_authorization_header_is_never_logged(client, caplog):

@@ -1,11 +1,13 @@
 """Group commit: the receipts of concurrent requests committed in one transaction.
 
-A web worker's request threads hand their bodies to one committer thread and wait. The
-committer takes everything waiting, stores it with one `ingest_bodies` statement (one round
-trip, one transaction, one WAL flush), and only after that statement has committed wakes
-each request with its own result, so a 200 still means committed. Nothing waits for a batch
-to fill: a lone request is committed at once, and batches grow only while a commit is in
-flight, which is exactly when there are requests to share it.
+No thread of its own: the request that finds no commit in flight leads. It takes everything
+waiting (its own body first), stores it with one `ingest_bodies` statement (one round trip,
+one transaction, one WAL flush), and only after that statement has committed wakes each
+request of the batch with its own result, so a 200 still means committed. Requests that
+arrive meanwhile queue up; the leader hands the lead to the first of them and answers its
+own request. A lone request commits its own body on its own thread, with no hand-off at
+all, and batches grow only while a commit is in flight, which is exactly when there are
+requests to share it. (PostgreSQL's WAL flush and MySQL's binlog group commit work alike.)
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from dataclasses import dataclass, field
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -32,24 +33,43 @@ class CommitterStopped(RuntimeError):
     """The committer was closed; the request is answered as if the database were away."""
 
 
-@dataclass(slots=True)
 class _Waiting:
-    item: BodyToIngest
-    done: threading.Event = field(default_factory=threading.Event)
-    result: Ingested | None = None
-    error: BaseException | None = None
+    """One request's body; its thread sleeps on `_wake` until it has a result or the lead."""
+
+    __slots__ = ("item", "result", "error", "leads", "_wake")
+
+    def __init__(self, item: BodyToIngest) -> None:
+        self.item = item
+        self.result: Ingested | None = None
+        self.error: BaseException | None = None
+        self.leads = False
+        # A held lock is the cheapest one-shot signal: one futex, no condition variable.
+        self._wake = threading.Lock()
+        self._wake.acquire()
+
+    def sleep(self) -> None:
+        self._wake.acquire()
+
+    def wake(self) -> None:
+        self._wake.release()
+
+    def answer(self) -> Ingested:
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
 
 
 class GroupCommitter:
-    """One per process; its thread starts on first use, so it is born after gunicorn forks."""
+    """One per process, shared by its request threads."""
 
     def __init__(self, pool: ConnectionPool, forward_mode: str, max_batch: int = MAX_BATCH) -> None:
         self._pool = pool
         self._forward_mode = forward_mode
         self._max_batch = max_batch
+        self._lock = threading.Lock()
         self._queue: deque[_Waiting] = deque()
-        self._wakeup = threading.Condition()
-        self._thread: threading.Thread | None = None
+        self._leader = False  # a request is committing a batch; the queue waits for it
         self._closed = False
         self.batches = 0
         self.bodies = 0
@@ -59,46 +79,47 @@ class GroupCommitter:
 
         Raises what the database raised (the caller answers 503 for connection trouble)."""
         waiting = _Waiting(item)
-        with self._wakeup:
+        with self._lock:
             if self._closed:
                 raise CommitterStopped("the group committer is closed")
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="receipts-group-commit", daemon=True
-                )
-                self._thread.start()
             self._queue.append(waiting)
-            self._wakeup.notify()
-        waiting.done.wait()
-        if waiting.error is not None:
-            raise waiting.error
-        assert waiting.result is not None
-        return waiting.result
+            waiting.leads = not self._leader
+            self._leader = True
+        if not waiting.leads:
+            waiting.sleep()  # until committed, or handed the lead
+        if waiting.leads:
+            self._lead()
+        return waiting.answer()
 
     @property
     def waiting(self) -> int:
         """Bodies handed in and not yet taken into a batch."""
-        with self._wakeup:
+        with self._lock:
             return len(self._queue)
 
     def close(self) -> None:
-        """Commit what is already waiting, then stop the thread."""
-        with self._wakeup:
+        """Refuse new bodies; batches in flight finish and answer their requests."""
+        with self._lock:
             self._closed = True
-            self._wakeup.notify()
-        if self._thread is not None:
-            self._thread.join()
 
-    def _run(self) -> None:
-        while True:
-            with self._wakeup:
-                while not self._queue and not self._closed:
-                    self._wakeup.wait()
-                if not self._queue:
-                    return
-                taken = min(len(self._queue), self._max_batch)
-                batch = [self._queue.popleft() for _ in range(taken)]
+    def _lead(self) -> None:
+        """Commit the head of the queue (the leader's body first), then pass the lead on."""
+        with self._lock:
+            taken = min(len(self._queue), self._max_batch)
+            batch = [self._queue.popleft() for _ in range(taken)]
+        try:
             self._commit(batch)
+        finally:
+            with self._lock:
+                successor = self._queue[0] if self._queue else None
+                if successor is None:
+                    self._leader = False
+                else:
+                    successor.leads = True
+            for waiting in batch[1:]:
+                waiting.wake()
+            if successor is not None:
+                successor.wake()
 
     def _commit(self, batch: list[_Waiting]) -> None:
         try:
@@ -109,15 +130,15 @@ class GroupCommitter:
                 for waiting in batch:
                     self._commit([waiting])
                 return
-            self._finish(batch, error=error)
+            batch[0].error = error
         except BaseException as error:  # every waiting request must wake, whatever happened
-            self._finish(batch, error=error)
+            for waiting in batch:
+                waiting.error = error
         else:
             self.batches += 1
             self.bodies += len(batch)
             for waiting, result in zip(batch, results, strict=True):
                 waiting.result = result
-            self._finish(batch)
 
     def _store(self, batch: list[_Waiting]) -> list[Ingested]:
         items = [waiting.item for waiting in batch]
@@ -130,9 +151,3 @@ class GroupCommitter:
                     raise
                 log.warning("group commit deadlocked; running the batch again")
         raise AssertionError("unreachable")
-
-    @staticmethod
-    def _finish(batch: list[_Waiting], error: BaseException | None = None) -> None:
-        for waiting in batch:
-            waiting.error = error
-            waiting.done.set()

@@ -31,7 +31,7 @@ SELECT ensure_receipt_partitions(
 _INGEST_BODY = "SELECT body_id, stored, duplicates FROM ingest_body(%s, %s, %s, %s, %s, %s)"
 _INGEST_BODIES = """
 SELECT body_id, stored, duplicates
-FROM ingest_bodies(%s::text[], %s::text[], %s::bytea[], %s::text[], %s::jsonb[], %s)"""
+FROM ingest_bodies(%b::text[], %b::text[], %b::bytea[], %b::text[], %b::jsonb[], %b)"""
 
 _STORE_BODY = """
 INSERT INTO webhook_bodies
@@ -122,6 +122,7 @@ def ingest_bodies(
             forward_mode,
         ),
         prepare=True,
+        binary=True,
     ).fetchall()
     return [Ingested(*row) for row in rows]
 

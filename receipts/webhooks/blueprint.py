@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, request
+import orjson
+from flask import Blueprint, Response, abort, request
 from flask.typing import ResponseReturnValue
 
 from receipts.errors import json_error
@@ -33,6 +34,8 @@ _MAX_CONTENT_TYPE = 255
 def refuse_sources_outside_the_allow_list() -> ResponseReturnValue | None:
     """Before anything is read or stored (RECEIPTS_ALLOWED_NETWORKS, behind trusted proxies)."""
     config = services().config
+    if not config.allowed_networks:
+        return None
     if not is_allowed_source(
         request.remote_addr,
         request.headers.get("X-Forwarded-For"),
@@ -75,7 +78,7 @@ def receive(connector: str) -> ResponseReturnValue:
         committer=state.committer,
     )
     count_webhook_outcomes(connector, answer.outcomes)
-    return current_app.json.response(answer.body), answer.status
+    return Response(orjson.dumps(answer.body), answer.status, mimetype="application/json")
 
 
 def _query_as_form() -> bytes:
