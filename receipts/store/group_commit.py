@@ -36,7 +36,7 @@ class CommitterStopped(RuntimeError):
 class _Waiting:
     """One request's body; its thread sleeps on `_wake` until it has a result or the lead."""
 
-    __slots__ = ("item", "result", "error", "leads", "_wake")
+    __slots__ = ("_wake", "error", "item", "leads", "result")
 
     def __init__(self, item: BodyToIngest) -> None:
         self.item = item
