@@ -5,7 +5,8 @@ the real service (`receipts:create_app()`) and `bench/noop_app.py` under gunicor
 `receipts serve` runs it, and drives both with wrk (installed with apt-get when missing):
 every request a fresh 8x8 SMS receipt, at 16 and 64 connections. Then the same with 30%
 duplicate and out-of-order receipts, the resident memory of each web worker after 100,000
-receipts, and two service instances side by side on one PostgreSQL.
+receipts, and two service instances side by side on one PostgreSQL, a forwarder beside each,
+posting to a MoEngage stand-in: every delivered message must reach it exactly once.
 
 Every project run ends with a check of the database against wrk's own accounting: every
 receipt answered 200 is stored, and nothing else is, apart from requests wrk abandoned in
@@ -30,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,6 +45,7 @@ sys.path.insert(0, str(REPO))
 from receipts.serve import DEFAULT_THREADS, Endpoint, default_workers, gunicorn_command  # noqa: E402
 from receipts.store import migrate  # noqa: E402
 from receipts.store.embedded import scratch_database, start_embedded  # noqa: E402
+from tests.forwarding.moengage_stand_in import MoEngageStandIn  # noqa: E402
 
 LUA = Path(__file__).with_name("receipts.lua")
 NOOP_APP = "bench.noop_app:app"
@@ -57,6 +60,8 @@ WHERE m.message_id LIKE %s AND m.status <> 'delivered'
   AND EXISTS (SELECT 1 FROM receipts r WHERE r.connector = m.connector
               AND r.message_id = m.message_id AND r.status = 'delivered')"""
 RECEIPT_COUNT = "SELECT count(*) FROM receipts"
+PENDING_FORWARDS = "SELECT count(*) FROM forwards WHERE state = 'pending'"
+DELIVERED_MESSAGES = "SELECT message_id FROM messages WHERE status = 'delivered'"
 
 
 def ensure_wrk() -> str:
@@ -150,13 +155,50 @@ class Load:
     p99_ms: float
     threads: list[dict] = field(repr=False)
     errors: dict[str, int] = field(repr=False)
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU per request, by process kind
 
     @property
     def non_200(self) -> int:
         return sum(len(thread["bad"]) for thread in self.threads)
 
 
-def drive(wrk: str, url: str, connections: int, duration: float, mode: str, secret: str) -> Load:
+def cpu_ticks(pids: list[int]) -> int:
+    """User plus system clock ticks of these processes (exited ones count as none)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def postgres_pids() -> list[int]:
+    found = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def drive(
+    wrk: str, service: Gunicorn, connections: int, duration: float, mode: str, secret: str
+) -> Load:
+    """One wrk run, with the CPU it cost the web workers, PostgreSQL and wrk itself.
+
+    The CPU split is exact only when nothing else runs (not for the two-instance runs)."""
+    workers, database_pids = service.worker_pids(), postgres_pids()
+    before = (cpu_ticks(workers), cpu_ticks(database_pids), os.times())
+    load = _run_wrk(wrk, service.url, connections, duration, mode, secret)
+    after = (cpu_ticks(workers), cpu_ticks(database_pids), os.times())
+    requests = load.rate * duration
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    wrk_s = sum(after[2][2:4]) - sum(before[2][2:4])
+    load.cpu_ms = {
+        "web": (after[0] - before[0]) * tick_ms / requests,
+        "postgres": (after[1] - before[1]) * tick_ms / requests,
+        "wrk": wrk_s * 1000 / requests,
+    }
+    return load
+
+
+def _run_wrk(wrk: str, url: str, connections: int, duration: float, mode: str, secret: str) -> Load:
     run = secrets.token_hex(4)
     now = datetime.now(UTC)
     delivered_at = now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
@@ -252,7 +294,7 @@ def check_database(url: str, loads: list[Load]) -> str:
     return f"db ok: {len(answered & stored)} receipts answered 200 = stored{note}"
 
 
-def show(label: str, load: Load, baseline: Load | None = None) -> None:
+def show(label: str, load: Load, baseline: Load | None = None, cpu: bool = True) -> None:
     ratio = f"  ratio {load.rate / baseline.rate:.2f}" if baseline else ""
     bad = f"  NON-200: {load.non_200}" if load.non_200 else ""
     print(
@@ -260,6 +302,9 @@ def show(label: str, load: Load, baseline: Load | None = None) -> None:
         f"  p50 {load.p50_ms:6.1f} ms  p99 {load.p99_ms:6.1f} ms{ratio}{bad}",
         flush=True,
     )
+    if cpu and load.cpu_ms:
+        split = ", ".join(f"{kind} {ms:.2f}" for kind, ms in load.cpu_ms.items())
+        print(f"  CPU ms per request: {split}", flush=True)
 
 
 def spread(values: list[float]) -> str:
@@ -278,7 +323,84 @@ def fill_to(
             have = conn.execute(RECEIPT_COUNT).fetchone()[0]
         if have >= receipts:
             return loads
-        loads.append(drive(wrk, service.url, 64, duration, "fresh", secret))
+        loads.append(drive(wrk, service, 64, duration, "fresh", secret))
+
+
+def two_instances(
+    wrk: str,
+    server_url: str,
+    env: dict[str, str],
+    args: argparse.Namespace,
+    level: int,
+    secret: str,
+    logs: Path,
+) -> None:
+    """Scale-out on a fresh database: rates add up, nothing lost, nothing forwarded twice."""
+    with scratch_database(server_url, "receipts_bench_pair") as db_url, ExitStack() as stack:
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            migrate.upgrade(conn)
+        moengage = MoEngageStandIn()
+        stack.callback(moengage.close)
+        env = {**env, "DATABASE_URL": db_url, "MOENGAGE_DLR_URL": moengage.url}
+        instances = []
+        for name in ("a", "b"):
+            service = Gunicorn(PROJECT_APP, args.workers, args.threads, env, logs / f"{name}.log")
+            stack.callback(service.stop)
+            forwarder = subprocess.Popen(
+                [sys.executable, "-m", "receipts.cli", "forward"],
+                env=env,
+                cwd=REPO,
+                stdout=(logs / f"forward-{name}.log").open("ab"),
+                stderr=subprocess.STDOUT,
+            )
+            stack.callback(forwarder.wait, 20)
+            stack.callback(forwarder.terminate)
+            instances.append(service)
+        for service in instances:
+            service.wait_ready("/webhooks/8x8")
+        single = drive(wrk, instances[0], level, args.duration, "fresh", secret)
+        show("one instance (forwarders running)", single, cpu=False)
+        with ThreadPoolExecutor(2) as pool:
+            pair = list(
+                pool.map(
+                    lambda service: drive(wrk, service, level // 2, args.duration, "fresh", secret),
+                    instances,
+                )
+            )
+        show("instance A", pair[0], cpu=False)
+        show("instance B", pair[1], cpu=False)
+        total_rate = pair[0].rate + pair[1].rate
+        print(
+            f"two instances together: {total_rate:.0f} req/s"
+            f" = {total_rate / single.rate:.2f} x one instance (same two cores)"
+        )
+        print("  " + check_database(db_url, [single, *pair]), flush=True)
+        print("  " + check_forwards(db_url, moengage), flush=True)
+
+
+def check_forwards(db_url: str, moengage: MoEngageStandIn) -> str:
+    """Once the outbox is drained: each delivered message reached MoEngage exactly once."""
+    started = time.monotonic()
+    deadline = started + 600
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        while conn.execute(PENDING_FORWARDS).fetchone()[0]:
+            if time.monotonic() > deadline:
+                raise SystemExit("FORWARD CHECK FAILED: the outbox did not drain in 10 min")
+            time.sleep(0.5)
+        delivered = {row[0] for row in conn.execute(DELIVERED_MESSAGES)}
+    received = moengage.accepted_ids()
+    twice = sum(1 for count in received.values() if count > 1)
+    missing = len(delivered - set(received))
+    if twice or missing or set(received) - delivered:
+        raise SystemExit(
+            f"FORWARD CHECK FAILED: {missing} delivered messages never forwarded,"
+            f" {twice} forwarded more than once"
+        )
+    drained = time.monotonic() - started
+    return (
+        f"forwards ok: {len(delivered)} delivered messages, each posted to MoEngage once"
+        f" (outbox drained {drained:.0f} s after the load stopped)"
+    )
 
 
 def main() -> None:
@@ -315,7 +437,6 @@ def main() -> None:
         )
         noop = Gunicorn(NOOP_APP, args.workers, args.threads, env, logs / "noop.log")
         project = Gunicorn(PROJECT_APP, args.workers, args.threads, env, logs / "project.log")
-        second: Gunicorn | None = None
         try:
             noop.wait_ready("/webhooks/8x8")
             project.wait_ready("/webhooks/8x8")
@@ -326,19 +447,19 @@ def main() -> None:
                 flush=True,
             )
             # Warm both (imports, pools, prepared statements) before measuring.
-            drive(wrk, noop.url, 16, 2, "fresh", secret)
-            check_database(db_url, [drive(wrk, project.url, 16, 2, "fresh", secret)])
+            drive(wrk, noop, 16, 2, "fresh", secret)
+            check_database(db_url, [drive(wrk, project, 16, 2, "fresh", secret)])
             ratios: dict[int, list[float]] = {level: [] for level in levels}
             mix_ratios: dict[int, list[float]] = {level: [] for level in levels}
             for round_number in range(1, args.rounds + 1):
                 print(f"--- round {round_number}", flush=True)
                 for level in levels:
-                    base = drive(wrk, noop.url, level, args.duration, "fresh", secret)
+                    base = drive(wrk, noop, level, args.duration, "fresh", secret)
                     show("no-op Flask", base)
-                    fresh = drive(wrk, project.url, level, args.duration, "fresh", secret)
+                    fresh = drive(wrk, project, level, args.duration, "fresh", secret)
                     show("receipts, fresh umids", fresh, base)
                     print("  " + check_database(db_url, [fresh]), flush=True)
-                    mix = drive(wrk, project.url, level, args.duration, "mix", secret)
+                    mix = drive(wrk, project, level, args.duration, "mix", secret)
                     show("receipts, 30% duplicate/late", mix, base)
                     print("  " + check_database(db_url, [mix]), flush=True)
                     ratios[level].append(fresh.rate / base.rate)
@@ -357,35 +478,11 @@ def main() -> None:
                 print(f"--- memory after {total} receipts: web worker RSS MB [{sizes}]")
 
             if not args.skip_two_instances:
-                second = Gunicorn(
-                    PROJECT_APP, args.workers, args.threads, env, logs / "project2.log"
-                )
-                second.wait_ready("/webhooks/8x8")
-                print("--- two instances, one PostgreSQL (forwarders beside them: pending)")
-                level = max(levels)
-                single = drive(wrk, project.url, level, args.duration, "fresh", secret)
-                show("one instance", single)
-                with ThreadPoolExecutor(2) as pool:
-                    pair = list(
-                        pool.map(
-                            lambda service: drive(
-                                wrk, service.url, level // 2, args.duration, "fresh", secret
-                            ),
-                            (project, second),
-                        )
-                    )
-                show("instance A", pair[0])
-                show("instance B", pair[1])
-                total_rate = pair[0].rate + pair[1].rate
-                print(
-                    f"two instances together: {total_rate:.0f} req/s"
-                    f" = {total_rate / single.rate:.2f} x one instance (same two cores)"
-                )
-                print("  " + check_database(db_url, [single, *pair]), flush=True)
+                print("--- two instances, one PostgreSQL, a forwarder beside each", flush=True)
+                two_instances(wrk, db_url, env, args, max(levels), secret, logs)
         finally:
-            for server in (noop, project, second):
-                if server is not None:
-                    server.stop()
+            noop.stop()
+            project.stop()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import re
 from urllib.parse import urlencode
 
 import orjson
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Request, Response, abort, request
 from flask.typing import ResponseReturnValue
 
 from receipts.errors import json_error
@@ -50,22 +50,16 @@ def refuse_sources_outside_the_allow_list() -> ResponseReturnValue | None:
 def receive(connector: str) -> ResponseReturnValue:
     if not _CONNECTOR.match(connector):
         abort(404)
-    if request.method == "GET" and connector in POST_ONLY_CONNECTORS:
+    incoming = request._get_current_object()  # the proxy costs a lookup on every use
+    if incoming.method == "GET" and connector in POST_ONLY_CONNECTORS:
         abort(405, valid_methods=["POST"])
     state = services()
-    if not is_authenticated(request, state.config.webhook_secrets):
+    if not is_authenticated(incoming, state.config.webhook_secrets):
         return json_error(401, "unauthorized", "missing or wrong webhook secret")
-    if request.method == "GET":
-        raw, content_type = _query_as_form(), FORM
+    if incoming.method == "GET":
+        raw, content_type = _query_as_form(incoming), FORM
     else:
-        if request.content_length is not None and request.content_length > state.config.max_body:
-            abort(413)
-        # A chunked body has no Content-Length and is cut at the limit without an error:
-        # reading one byte more than the limit is how its excess is seen (and refused).
-        request.max_content_length = state.config.max_body + 1
-        raw, content_type = request.get_data(cache=False), _stored(request.content_type)
-        if len(raw) > state.config.max_body:
-            abort(413)
+        raw, content_type = _bounded_body(incoming, state.config.max_body)
     answer = accept(
         state.pool,
         state.mappings,
@@ -73,7 +67,7 @@ def receive(connector: str) -> ResponseReturnValue:
         connector,
         raw,
         content_type,
-        strict=request.args.get("strict") in ("1", "true"),
+        strict=_strict(incoming),
         learner=state.learner,
         committer=state.committer,
     )
@@ -81,11 +75,29 @@ def receive(connector: str) -> ResponseReturnValue:
     return Response(orjson.dumps(answer.body), answer.status, mimetype="application/json")
 
 
-def _query_as_form() -> bytes:
+def _strict(incoming: Request) -> bool:
+    """`?strict=1`: answer 422 instead of 202 for a body that cannot be mapped."""
+    return bool(incoming.query_string) and incoming.args.get("strict") in ("1", "true")
+
+
+def _bounded_body(incoming: Request, max_body: int) -> tuple[bytes, str | None]:
+    """The body and its type as stored; 413 past the limit, declared or not."""
+    if incoming.content_length is not None and incoming.content_length > max_body:
+        abort(413)
+    # A chunked body has no Content-Length and is cut at the limit without an error:
+    # reading one byte more than the limit is how its excess is seen (and refused).
+    incoming.max_content_length = max_body + 1
+    raw = incoming.get_data(cache=False)
+    if len(raw) > max_body:
+        abort(413)
+    return raw, _stored(incoming.content_type)
+
+
+def _query_as_form(incoming: Request) -> bytes:
     """The query string without our own parameters: the secret must never be stored."""
     pairs = [
         (key, value)
-        for key, value in request.args.items(multi=True)
+        for key, value in incoming.args.items(multi=True)
         if key not in _CONTROL_PARAMETERS
     ]
     return urlencode(pairs).encode()
