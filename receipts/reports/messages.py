@@ -18,6 +18,8 @@ _message_schema = MessageSchema()
 @bp.get("/messages/<path:message_id>")
 @require_api_token
 def get_message(message_id: str) -> Response | tuple[Response, int]:
+    if "\x00" in message_id:  # PostgreSQL text cannot hold NUL: no stored id has one
+        return json_error(404, "not_found", "no message has an id with a NUL character")
     with services().pool.connection() as conn:
         message = queries.find_message(conn, normalize_message_id(message_id), message_id)
         if message is None:

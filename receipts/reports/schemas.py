@@ -108,6 +108,16 @@ class Instant(fields.AwareDateTime):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class QueryText(fields.String):
+    """A text filter; PostgreSQL text cannot hold NUL, so one is refused here, as a 400."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("must not contain NUL characters")
+        return text
+
+
 class RangeQuerySchema(Schema):
     """A time range, `from` inclusive and `to` exclusive, ISO 8601 with a zone."""
 
@@ -122,17 +132,17 @@ class RangeQuerySchema(Schema):
 
 class ReceiptsQuerySchema(RangeQuerySchema):
     status = fields.String(validate=validate.OneOf(STATUSES))
-    connector = fields.String(validate=validate.Length(1, 200))
-    channel = fields.String(validate=validate.Length(1, 50))
-    sender = fields.String(validate=validate.Length(1, 200))
+    connector = QueryText(validate=validate.Length(1, 200))
+    channel = QueryText(validate=validate.Length(1, 50))
+    sender = QueryText(validate=validate.Length(1, 200))
     country = fields.String(
         validate=validate.Regexp(r"^[A-Za-z]{2}$", error="an ISO 3166 two-letter country code"),
         metadata={"description": "recipient country, from the E.164 number (e.g. SG)"},
     )
-    error_code = fields.String(validate=validate.Length(1, 50))
-    client_batch_id = fields.String(validate=validate.Length(1, 200))
+    error_code = QueryText(validate=validate.Length(1, 50))
+    client_batch_id = QueryText(validate=validate.Length(1, 200))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    next = fields.String(
+    next = QueryText(
         validate=validate.Length(1, 200),
         metadata={"description": "the `next` cursor of the previous page"},
     )

@@ -47,6 +47,12 @@ def test_unknown_message_is_json_404(client, api):
     assert response.json()["error"]["code"] == "not_found"
 
 
+def test_id_with_a_nul_character_is_json_404(api):
+    response = api.get("/api/v1/messages/abc%00def")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
 def test_message_needs_the_api_token(client):
     response = client.get(f"/api/v1/messages/{new_umid()}")
     assert response.status_code == 401

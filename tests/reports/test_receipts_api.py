@@ -58,6 +58,7 @@ def test_filters_by_recipient_country_sender_and_channel(campaign, api):
         ({"from": "soon"}, "from"),
         ({"next": "not-a-cursor"}, "next"),
         ({"colour": "red"}, "colour"),
+        ({"sender": "ACME\x00"}, "sender"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_parameter(api, params, named):
