@@ -22,7 +22,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
@@ -41,27 +40,12 @@ from receipts.store import migrate  # noqa: E402
 from receipts.store.embedded import scratch_database, start_embedded  # noqa: E402
 from receipts.store.pool import open_pool  # noqa: E402
 from receipts.webhooks.intake import accept  # noqa: E402
+from tests.bodies import sms_receipt  # noqa: E402
 from tests.forwarding.moengage_stand_in import MoEngageStandIn  # noqa: E402
 
 
-def receipt_body(state: str = "delivered") -> bytes:
-    return orjson.dumps(
-        {
-            "namespace": "SMS",
-            "eventType": "outbound_message_status_changed",
-            "payload": {
-                "umid": str(uuid.uuid4()),
-                "clientMessageId": "bench",
-                "destination": "+6591234567",
-                "source": "ACME",
-                "status": {
-                    "state": state,
-                    "detail": "delivered_to_recipient",
-                    "timestamp": "2026-03-02T08:15:42.31Z",
-                },
-            },
-        }
-    )
+def receipt_body() -> bytes:
+    return orjson.dumps(sms_receipt(client_message_id="bench"))
 
 
 def percentile(values: list[float], share: float) -> float:

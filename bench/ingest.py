@@ -23,7 +23,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,10 +41,12 @@ import psycopg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from receipts.config import environment_without_settings  # noqa: E402
 from receipts.serve import DEFAULT_THREADS, Endpoint, default_workers, gunicorn_command  # noqa: E402
 from receipts.store import migrate  # noqa: E402
 from receipts.store.embedded import scratch_database, start_embedded  # noqa: E402
 from tests.forwarding.moengage_stand_in import MoEngageStandIn  # noqa: E402
+from tests.processes import free_port  # noqa: E402
 
 LUA = Path(__file__).with_name("receipts.lua")
 NOOP_APP = "bench.noop_app:app"
@@ -72,12 +73,6 @@ def ensure_wrk() -> str:
     subprocess.run(["apt-get", "update", "-qq"], check=True)
     subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
     return shutil.which("wrk") or "wrk"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -421,11 +416,7 @@ def main() -> None:
     with database() as db_url:
         with psycopg.connect(db_url, autocommit=True) as conn:
             migrate.upgrade(conn)
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("RECEIPTS_", "MOENGAGE_"))
-        }
+        env = environment_without_settings()
         env.update(
             DATABASE_URL=db_url,
             RECEIPTS_WEBHOOK_SECRET=secret,

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,24 +23,15 @@ import httpx
 import orjson
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from receipts.config import environment_without_settings  # noqa: E402
+from tests.bodies import sms_receipt  # noqa: E402
+from tests.processes import free_port  # noqa: E402
 
 
 def body() -> bytes:
-    return orjson.dumps(
-        {
-            "namespace": "SMS",
-            "eventType": "outbound_message_status_changed",
-            "payload": {
-                "umid": str(uuid.uuid4()),
-                "destination": "+6591234567",
-                "status": {
-                    "state": "delivered",
-                    "detail": "delivered_to_recipient",
-                    "timestamp": "2026-03-02T08:15:42.31Z",
-                },
-            },
-        }
-    )
+    return orjson.dumps(sms_receipt())
 
 
 def rate(send, requests: int, threads: int) -> float:
@@ -60,11 +48,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     data = Path(tempfile.mkdtemp())
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = environment_without_settings()  # embedded PostgreSQL, generated credentials
     env.update(RECEIPTS_DATA_DIR=str(data), RECEIPTS_MAPPINGS=str(REPO / "mappings"))
     started = time.perf_counter()
     server = subprocess.Popen(

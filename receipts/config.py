@@ -15,6 +15,16 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 LOG_FORMATS = ("json", "text")
 
 
+# Every variable Config reads starts with one of these.
+SETTING_PREFIXES = ("RECEIPTS_", "DATABASE_URL", "MOENGAGE_")
+
+
+def environment_without_settings() -> dict[str, str]:
+    """This process's environment minus Receipts' own settings: for a child process that is
+    to be configured explicitly (tests, benchmarks), not by whatever the caller had set."""
+    return {key: value for key, value in os.environ.items() if not key.startswith(SETTING_PREFIXES)}
+
+
 class ConfigError(ValueError):
     """A bad environment value; the message names the variable."""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from receipts.config import Config
+from receipts.config import Config, environment_without_settings
 from receipts.serve import Endpoint, gunicorn_command
 from tests.support import wait_for
 
@@ -23,11 +23,7 @@ def free_port() -> int:
 
 def app_environment(config: Config, **extra: str) -> dict[str, str]:
     """The environment that gives a child process the same configuration as the tests."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("RECEIPTS_", "DATABASE_URL", "MOENGAGE_"))
-    }
+    env = environment_without_settings()
     env.update(
         {
             "DATABASE_URL": config.database_url or "",

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,22 +12,14 @@ import httpx
 import orjson
 import pytest
 
+from receipts.config import environment_without_settings
 from tests.bodies import sms_receipt
+from tests.processes import free_port
 from tests.support import REPO, wait_for
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def serve_env(data_dir: Path, mappings: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("RECEIPTS_", "DATABASE_URL", "MOENGAGE_"))
-    }
+    env = environment_without_settings()
     env.update({"RECEIPTS_DATA_DIR": str(data_dir), "RECEIPTS_MAPPINGS": str(mappings)})
     return env
 

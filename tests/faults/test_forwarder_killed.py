@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 
+from receipts.config import environment_without_settings
 from tests.forwarding.support import enqueue_outcomes
 from tests.support import wait_for
 
@@ -14,11 +14,7 @@ from tests.support import wait_for
 def test_a_forwarder_killed_mid_batch_loses_nothing(migrated, db, moengage, forwarders, tmp_path):
     umids = enqueue_outcomes(db, 60)
     moengage.behave(delay=0.05)  # slow answers: the worker always has POSTs in flight
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("RECEIPTS_", "MOENGAGE_"))
-    }
+    env = environment_without_settings()
     env.update(
         DATABASE_URL=migrated,
         MOENGAGE_DLR_URL=moengage.url,
