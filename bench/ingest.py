@@ -46,7 +46,7 @@ from receipts.serve import DEFAULT_THREADS, Endpoint, default_workers, gunicorn_
 from receipts.store import migrate  # noqa: E402
 from receipts.store.embedded import scratch_database, start_embedded  # noqa: E402
 from tests.forwarding.moengage_stand_in import MoEngageStandIn  # noqa: E402
-from tests.processes import free_port  # noqa: E402
+from tests.processes import Gunicorn  # noqa: E402
 
 LUA = Path(__file__).with_name("receipts.lua")
 NOOP_APP = "bench.noop_app:app"
@@ -90,36 +90,14 @@ def database() -> Iterator[str]:
         yield url
 
 
-class Gunicorn:
-    """One gunicorn (master and workers) serving `app` on a free loopback port."""
+class Service(Gunicorn):
+    """The test suite's gunicorn, ready once a webhook POST is answered: the no-op app has
+    no /readyz, and both must be measured alike."""
 
-    def __init__(
-        self, app: str, workers: int, threads: int, env: dict[str, str], log: Path
-    ) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        command = gunicorn_command(Endpoint("127.0.0.1", self.port), workers, app, threads)
-        self._log = log.open("ab")
-        self.process = subprocess.Popen(
-            command, env=env, cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT
-        )
-        self.workers = workers
-
-    def wait_ready(self, probe: str) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited early; see {self._log.name}")
-            with contextlib.suppress(httpx.HTTPError):
-                answer = httpx.post(self.url + probe, content=b"{}", timeout=2)
-                if answer.status_code < 500 and len(self.worker_pids()) == self.workers:
-                    return
-            time.sleep(0.2)
-        raise SystemExit(f"gunicorn did not answer; see {self._log.name}")
-
-    def worker_pids(self) -> list[int]:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()]
+    def ready(self) -> bool:
+        assert self.process is not None and self.process.poll() is None, self.output()[-2000:]
+        answer = httpx.post(self.url + "/webhooks/8x8", content=b"{}", timeout=2)
+        return answer.status_code < 500 and len(self.worker_pids()) == self.workers
 
     def worker_rss_mb(self) -> list[float]:
         sizes = []
@@ -129,13 +107,10 @@ class Gunicorn:
                     sizes.append(int(line.split()[1]) / 1024)
         return sizes
 
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log.close()
+
+def start_service(app: str, args: argparse.Namespace, env: dict[str, str], log: Path) -> Service:
+    """Started and answering, with the bench's worker and thread counts."""
+    return Service(env, log, args.workers, app=app, threads=args.threads).start()
 
 
 @dataclass
@@ -173,7 +148,7 @@ def postgres_pids() -> list[int]:
 
 
 def drive(
-    wrk: str, service: Gunicorn, connections: int, duration: float, mode: str, secret: str
+    wrk: str, service: Service, connections: int, duration: float, mode: str, secret: str
 ) -> Load:
     """One wrk run, with the CPU it cost the web workers, PostgreSQL and wrk itself.
 
@@ -309,7 +284,7 @@ def spread(values: list[float]) -> str:
 
 
 def fill_to(
-    wrk: str, service: Gunicorn, db_url: str, secret: str, receipts: int, duration: float
+    wrk: str, service: Service, db_url: str, secret: str, receipts: int, duration: float
 ) -> list[Load]:
     """Fresh receipts at 64 connections until the database holds `receipts` of them."""
     loads: list[Load] = []
@@ -339,8 +314,8 @@ def two_instances(
         env = {**env, "DATABASE_URL": db_url, "MOENGAGE_DLR_URL": moengage.url}
         instances = []
         for name in ("a", "b"):
-            service = Gunicorn(PROJECT_APP, args.workers, args.threads, env, logs / f"{name}.log")
-            stack.callback(service.stop)
+            instance = start_service(PROJECT_APP, args, env, logs / f"{name}.log")
+            stack.callback(instance.stop)
             forwarder = subprocess.Popen(
                 [sys.executable, "-m", "receipts.cli", "forward"],
                 env=env,
@@ -350,9 +325,7 @@ def two_instances(
             )
             stack.callback(forwarder.wait, 20)
             stack.callback(forwarder.terminate)
-            instances.append(service)
-        for service in instances:
-            service.wait_ready("/webhooks/8x8")
+            instances.append(instance)
         single = drive(wrk, instances[0], level, args.duration, "fresh", secret)
         show("one instance (forwarders running)", single, cpu=False)
         with ThreadPoolExecutor(2) as pool:
@@ -426,11 +399,11 @@ def main() -> None:
             RECEIPTS_LOG_FORMAT="json",
             PYTHONPATH=str(REPO),
         )
-        noop = Gunicorn(NOOP_APP, args.workers, args.threads, env, logs / "noop.log")
-        project = Gunicorn(PROJECT_APP, args.workers, args.threads, env, logs / "project.log")
-        try:
-            noop.wait_ready("/webhooks/8x8")
-            project.wait_ready("/webhooks/8x8")
+        with ExitStack() as running:
+            noop = start_service(NOOP_APP, args, env, logs / "noop.log")
+            running.callback(noop.stop)
+            project = start_service(PROJECT_APP, args, env, logs / "project.log")
+            running.callback(project.stop)
             print(
                 "gunicorn: "
                 + " ".join(gunicorn_command(Endpoint("h", 0), args.workers, "APP", args.threads))
@@ -471,9 +444,6 @@ def main() -> None:
             if not args.skip_two_instances:
                 print("--- two instances, one PostgreSQL, a forwarder beside each", flush=True)
                 two_instances(wrk, db_url, env, args, max(levels), secret, logs)
-        finally:
-            noop.stop()
-            project.stop()
 
 
 if __name__ == "__main__":

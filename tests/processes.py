@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from receipts.config import Config, environment_without_settings
-from receipts.serve import Endpoint, gunicorn_command
+from receipts.serve import DEFAULT_THREADS, Endpoint, gunicorn_command
 from tests.support import wait_for
 
 
@@ -64,8 +64,11 @@ class Gunicorn:
         workers: int = 2,
         port: int | None = None,
         args: tuple[str, ...] = (),
+        app: str = "receipts:create_app()",
+        threads: int = DEFAULT_THREADS,
     ) -> None:
         self.env, self.log, self.workers = env, log, workers
+        self.app, self.threads = app, threads
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = args
@@ -74,7 +77,7 @@ class Gunicorn:
     def start(self) -> Gunicorn:
         """gunicorn exactly as `receipts serve` runs it (threaded workers, group commit)."""
         command = gunicorn_command(
-            Endpoint("127.0.0.1", self.port), self.workers, "receipts:create_app()"
+            Endpoint("127.0.0.1", self.port), self.workers, self.app, self.threads
         )
         command[-1:-1] = self.args
         with self.log.open("ab") as log:
