@@ -2,11 +2,19 @@
 
     python bench/detection.py
 
-Prints (a) per provider and field whether detection chose an accepted path, the totals and
-the accuracy (all of a provider's samples at once, and each sample alone), and (b) the time
-to detect from 100 samples next to a same-run baseline: walking the same samples' leaves.
-Exits 1 when the all-samples accuracy is under 90%. The corpus and what each provider should
-give are in tests/mapping/corpus (expected.toml says why each path is right).
+Accuracy is the share of field paths and normalized statuses right (a field right is an
+accepted path, or correctly left unmapped where none is expected; a status right is an
+observed status value read as expected.toml says). It is printed two ways:
+
+- leave one provider out: the provider under test contributes nothing to detection (its
+  catalogue entry, and so its status table, is removed), as for a provider never seen. This
+  is the figure that says how detection generalizes;
+- in sample: the whole catalogue, as shipped; a provider it recognizes is read from its entry.
+
+Then (b) the time to detect from 100 samples next to a same-run baseline: walking the same
+samples' leaves. Exits 1 when the leave-one-out accuracy is under 95%. The corpus and what
+each provider should give are in tests/mapping/corpus (expected.toml says why each path is
+right).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from receipts.mapping.catalogue import load_catalogue  # noqa: E402
 from receipts.mapping.detection import (  # noqa: E402
     DETECTED_FIELDS,
     DetectedMapping,
@@ -30,7 +39,7 @@ from receipts.mapping.detection import (  # noqa: E402
 from receipts.mapping.paths import MISSING, compile_path, iter_leaves  # noqa: E402
 
 CORPUS = REPO / "tests" / "mapping" / "corpus"
-TARGET = 0.90
+TARGET = 0.95
 SAMPLES_TIMED = 100
 REPEATS = 5
 
@@ -48,6 +57,8 @@ SHORT = {
     "price": "price",
     "currency": "ccy",
     "segments": "segs",
+    "batch_id": "batch",
+    "client_batch_id": "cbatch",
 }
 # Cell marks: right (an accepted path, or correctly left unmapped where nothing is expected),
 # MISS (expected but unmapped), WRONG (mapped to another path), EXTRA (mapped, none expected).
@@ -113,15 +124,19 @@ def status_words_right(spec: dict[str, Any], mapping: DetectedMapping) -> tuple[
     return sum(mapping.status_table.get(w) == s for w, s in words.items()), len(words)
 
 
-def print_accuracy(corpus: dict[str, tuple[dict[str, Any], list[Any]]]) -> float:
-    header = f"{'provider':15}" + "".join(f"{SHORT[f]:>8}" for f in DETECTED_FIELDS)
-    print("(a) detection over all of a provider's samples at once")
-    print(header + f"{'each':>6}{'words':>7}{'fields':>9}")
+def print_accuracy(corpus: dict[str, tuple[dict[str, Any], list[Any]]], held_out: bool) -> float:
+    """The per-provider table and totals; returns the share of fields and statuses right."""
+    catalogue = load_catalogue()
+    title = "leave one provider out" if held_out else "in sample (the whole catalogue)"
+    print(f"({title}) detection over all of a provider's samples at once")
+    header = f"{'provider':15}" + "".join(f"{SHORT[f]:>7}" for f in DETECTED_FIELDS)
+    print(header + f"{'each':>6}{'words':>7}{'fields':>8}  recognized as")
     totals: Counter[str] = Counter()
     single: Counter[str] = Counter()
     words_right = words_total = each_right = 0
     for provider, (spec, bodies) in corpus.items():
-        mapping = detect_mapping(bodies)
+        seen = catalogue.without(provider) if held_out else catalogue
+        mapping = detect_mapping(bodies, catalogue=seen)
         marks = judge(spec, bodies, mapping)
         totals.update(marks.values())
         right, total = status_words_right(spec, mapping)
@@ -131,27 +146,26 @@ def print_accuracy(corpus: dict[str, tuple[dict[str, Any], list[Any]]]) -> float
         counted = [m for m in marks.values() if m != NOTHING]
         print(
             f"{provider:15}"
-            + "".join(f"{marks[f]:>8}" for f in DETECTED_FIELDS)
+            + "".join(f"{marks[f]:>7}" for f in DETECTED_FIELDS)
             + f"{'ok' if each_ok else 'WRONG':>6}{f'{right}/{total}':>7}"
-            + f"{f'{counted.count(RIGHT)}/{len(counted)}':>9}"
+            + f"{f'{counted.count(RIGHT)}/{len(counted)}':>8}"
+            + f"  {mapping.provider.id if mapping.provider else '-'}"
         )
         for body in bodies:
-            single.update(judge(spec, [body], detect_mapping([body])).values())
-    accuracy = rate(totals)
-    print()
+            single.update(judge(spec, [body], detect_mapping([body], catalogue=seen)).values())
+    fields_counted = totals[RIGHT] + totals[MISS] + totals[WRONG] + totals[EXTRA]
+    accuracy = (totals[RIGHT] + words_right) / (fields_counted + words_total)
     print(
         f"fields right {totals[RIGHT]}, missed {totals[MISS]}, wrong path {totals[WRONG]}, "
-        f"mapped where none expected {totals[EXTRA]}: accuracy {accuracy:.1%} "
-        f"(target {TARGET:.0%})"
-    )
-    print(
-        f"each right for {each_right}/{len(corpus)} providers; status words right "
-        f"{words_right}/{words_total}"
+        f"mapped where none expected {totals[EXTRA]}: {rate(totals):.1%}; status values right "
+        f"{words_right}/{words_total}; each right for {each_right}/{len(corpus)} providers"
     )
     print(
         f"one sample at a time: fields right {single[RIGHT]}, missed {single[MISS]}, wrong "
-        f"path {single[WRONG]}, extra {single[EXTRA]}: accuracy {rate(single):.1%}"
+        f"path {single[WRONG]}, extra {single[EXTRA]}: {rate(single):.1%}"
     )
+    print(f"==> {title}: {accuracy:.1%} of field paths and statuses right, {len(corpus)} providers")
+    print()
     return accuracy
 
 
@@ -171,7 +185,7 @@ def best_time(run: Any) -> float:
 
 def print_timing(corpus: dict[str, tuple[dict[str, Any], list[Any]]]) -> None:
     print()
-    print(f"(b) time to detect from {SAMPLES_TIMED} samples (best of {REPEATS})")
+    print(f"time to detect from {SAMPLES_TIMED} samples (best of {REPEATS})")
     print(f"{'provider':15}{'receipts':>9}{'detect ms':>11}{'walk ms':>9}{'ratio':>7}")
     slowest = 0.0
     for provider, (_, bodies) in corpus.items():
@@ -189,9 +203,11 @@ def print_timing(corpus: dict[str, tuple[dict[str, Any], list[Any]]]) -> None:
 
 def main() -> int:
     corpus = load_corpus()
-    accuracy = print_accuracy(corpus)
+    held_out = print_accuracy(corpus, held_out=True)
+    in_sample = print_accuracy(corpus, held_out=False)
+    print(f"leave-one-provider-out {held_out:.1%} (target {TARGET:.0%}), in sample {in_sample:.1%}")
     print_timing(corpus)
-    return 0 if accuracy >= TARGET else 1
+    return 0 if held_out >= TARGET else 1
 
 
 if __name__ == "__main__":

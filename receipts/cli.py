@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 import psycopg
 from marshmallow import ValidationError
 
 from receipts.backfill import BackfillError
 from receipts.config import Config, ConfigError
+from receipts.mapping.detection import NoReceiptError
 from receipts.mapping.engine import MappingSet
 from receipts.mapping.files import MappingFileError, load_mapping_files
 from receipts.reports.schemas import GROUPINGS
@@ -26,7 +26,13 @@ from receipts.store import migrate
 from receipts.store.embedded import database_url
 from receipts.store.pool import open_pool
 
-_EXPECTED = (ConfigError, MappingFileError, BackfillError, psycopg.OperationalError)
+_EXPECTED = (
+    ConfigError,
+    MappingFileError,
+    BackfillError,
+    NoReceiptError,
+    psycopg.OperationalError,
+)
 
 
 class _Group(click.Group):
@@ -285,16 +291,59 @@ def _samples(paths: tuple[Path, ...]) -> list[tuple[str, Any]]:
     return found
 
 
-@mappings.command("detect")
-@click.argument("samples", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@mappings.command(
+    "detect",
+    context_settings={"ignore_unknown_options": True},
+    epilog="Label samples with --as STATUS before them: --as delivered a.json --as failed b.json",
+)
+@click.argument("samples", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.option("--name", default="detected", show_default=True, help="Name of the mapping.")
 @click.option("--channel", help="Channel to write into the mapping, e.g. sms.")
-def mappings_detect(samples: tuple[Path, ...], name: str, channel: str | None) -> None:
-    """Detect a mapping from sample bodies and print it as a mapping file."""
-    from receipts.mapping.detection import detect_mapping
+def mappings_detect(samples: tuple[str, ...], name: str, channel: str | None) -> None:
+    """Detect a mapping from sample bodies and print it as a mapping file.
 
-    bodies = [body for _, body in _samples(samples)]
-    click.echo(detect_mapping(bodies).to_toml(name, channel), nl=False)
+    `--as STATUS` labels the samples after it (until the next --as) with the normalized
+    status they report: the field whose values separate the labels is the status.
+    """
+    from receipts.mapping.detection import detect_mapping
+    from receipts.mapping.vocabularies import load_vocabularies
+
+    labelled = _labelled_paths(samples)
+    bodies, labels = [], []
+    for label, path in labelled:
+        for _, body in _samples((path,)):
+            bodies.append(body)
+            labels.append(label)
+    found = detect_mapping(bodies, labels if any(labels) else None)
+    if not found.is_receipt:
+        raise NoReceiptError(found)
+    click.echo(found.to_toml(name, channel, load_vocabularies()), nl=False)
+
+
+def _labelled_paths(tokens: tuple[str, ...]) -> list[tuple[str | None, Path]]:
+    """`a.json --as failed b.json c.json` -> [(None, a), (failed, b), (failed, c)]."""
+    from receipts.mapping.receipt import STATUSES
+
+    found: list[tuple[str | None, Path]] = []
+    label: str | None = None
+    items = iter(tokens)
+    for word in items:
+        if word == "--as":
+            label = next(items, None)
+            if label not in STATUSES:
+                raise click.BadParameter(
+                    f"--as takes a status ({', '.join(STATUSES)}), not {label!r}"
+                )
+            continue
+        if word.startswith("-"):
+            raise click.NoSuchOption(word)
+        path = Path(word)
+        if not path.exists():
+            raise click.BadParameter(f"{word}: no such file")
+        found.append((label, path))
+    if not found:
+        raise click.BadParameter("no sample files given")
+    return found
 
 
 @mappings.command("try")
@@ -304,23 +353,16 @@ def mappings_detect(samples: tuple[Path, ...], name: str, channel: str | None) -
 def mappings_try(mapping: Path, samples: tuple[Path, ...], as_json: bool) -> None:
     """Show the normalized result of each sample under MAPPING."""
     from receipts.mapping.compile import compile_mapping
-    from receipts.mapping.trial import try_mapping
+    from receipts.mapping.trial import trial_lines, trials_json, try_mapping
 
     compiled = compile_mapping(load_mapping_files([mapping])[0])
     trials = [try_mapping(compiled, label, body) for label, body in _samples(samples)]
     if as_json:
-        click.echo(orjson.dumps([t.to_dict() for t in trials], option=orjson.OPT_INDENT_2))
+        click.echo(trials_json(trials))
         return
     for trial in trials:
-        result = trial.to_dict()
-        if trial.error or trial.ignored:
-            click.echo(f"{trial.sample}: {trial.error or 'ignored (no receipt)'}")
-            continue
-        click.echo(f"{trial.sample}: {len(trial.receipts)} receipt(s)")
-        for receipt in result["receipts"]:
-            for key, value in receipt.items():
-                click.echo(f"  {key}: {value}")
-        click.echo(f"  empty: {', '.join(result['empty']) or '-'}")
+        for line in trial_lines(trial):
+            click.echo(line)
 
 
 @main.group()

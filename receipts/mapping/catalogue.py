@@ -84,7 +84,7 @@ class ProviderEntry:
     errors: Mapping[str, ErrorEntry] = field(default_factory=dict)  # lower-cased code -> entry
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity, so derived tables can be cached
 class Catalogue:
     providers: Mapping[str, ProviderEntry]  # id -> entry, in id order
 

@@ -31,6 +31,8 @@ This module is a pure library: no Flask, no SQL.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import math
 import re
@@ -42,9 +44,17 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from receipts.mapping.paths import PathSyntaxError, compile_path, format_steps, iter_leaves
-from receipts.mapping.receipt import FIELD_NAMES
-from receipts.mapping.vocabularies import Vocabularies, load_vocabularies
+from receipts.mapping.catalogue import Catalogue, ProviderEntry, load_catalogue
+from receipts.mapping.paths import (
+    MISSING,
+    PathSyntaxError,
+    compile_path,
+    format_steps,
+    iter_leaves,
+)
+from receipts.mapping.receipt import FIELD_NAMES, REQUIRED_FIELDS
+from receipts.mapping.values import status_word
+from receipts.mapping.vocabularies import Vocabularies, vocabularies_of
 
 THRESHOLD = 0.5
 
@@ -66,7 +76,7 @@ WEIGHTS = Weights()
 
 # The normalized fields detection looks for, in priority order for ties.
 # Fields no provider names clearly enough to find by name and shape alone.
-UNDETECTED_FIELDS = frozenset({"provider_error_code", "batch_id", "client_batch_id"})
+UNDETECTED_FIELDS = frozenset({"provider_error_code"})
 DETECTED_FIELDS = tuple(name for name in FIELD_NAMES if name not in UNDETECTED_FIELDS)
 
 
@@ -108,22 +118,72 @@ class DetectedMapping:
     sample_count: int  # bodies given
     receipt_count: int = 0  # receipts found in them (items of `each` lists and arrays)
     vocabulary: str | None = None  # the provider table that knows most of the status words
+    provider: ProviderEntry | None = None  # the catalogue entry the bodies were recognized as
+    match: dict[str, str] = field(default_factory=dict)  # constant type keys -> their value
+    naive_times: bool = False  # event times carry no zone: read as UTC
+    labelled: bool = False  # the status table comes from the caller's labels
 
-    def to_toml(self, name: str, channel: str | None = None) -> str:
-        """A mapping file in the SPEC format, with each field's confidence and runner-up."""
+    @property
+    def is_receipt(self) -> bool:
+        """Whether the samples hold delivery receipts: a message id and a status were found."""
+        return all(name in self.fields for name in REQUIRED_FIELDS)
+
+    def full_status_table(self, vocabularies: Vocabularies | None = None) -> dict[str, str]:
+        """The observed values, then every other value of the recognized provider (or of the
+        vocabulary table that knows the observed words best): statuses not seen yet map too."""
+        if self.labelled:
+            return dict(self.status_table)
+        if self.provider is not None:
+            rest = self.provider.status
+        elif self.vocabulary is not None and vocabularies is not None:
+            rest = vocabularies.tables.get(self.vocabulary, {})
+        else:
+            rest = {}
+        seen = {word.lower() for word in self.status_table}
+        return {**self.status_table, **{w: s for w, s in rest.items() if w not in seen}}
+
+    def to_toml(
+        self,
+        name: str,
+        channel: str | None = None,
+        vocabularies: Vocabularies | None = None,
+        status_match: bool = True,
+    ) -> str:
+        """A complete mapping file: `match`, every field found (each with its confidence and
+        runner-up), and the status table. Without a type key to match on, ``status_match``
+        matches bodies whose status is one of the table's values."""
+        table = self.full_status_table(vocabularies)
         lines = [
             f"# Detected from {self.sample_count} sample bodies ({self.receipt_count} receipts)."
-            " Review before use.",
+            " Review before use."
+        ]
+        if self.provider is not None:
+            lines.append(
+                f"# Recognized as {self.provider.name}: receipts/mapping/providers/"
+                f"{self.provider.id}.toml"
+            )
+            lines += [f"#   {what}: {url}" for what, url in self.provider.sources.items()]
+        lines += [
             f"# Fields below confidence {THRESHOLD:.2f} are left unmapped (commented out).",
             f"name = {_toml_string(name)}",
         ]
         if channel is not None:
             lines.append(f"channel = {_toml_string(channel)}")
-        lines += ["auto = false", f"each = {_toml_string(self.each)}", "", "[fields]"]
+        lines += ["auto = false", f"each = {_toml_string(self.each)}"]
+        lines += self._match_lines(table if status_match else {})
+        lines += ["", "[fields]"]
         for field_name in DETECTED_FIELDS:
             guess = self.fields.get(field_name)
             if guess is not None:
-                lines.append(f"{field_name} = {_toml_string(guess.path)}  # {_describe(guess)}")
+                note = _describe(guess)
+                if field_name == "event_at" and self.naive_times:
+                    note += "; times without a zone are read as UTC"
+                lines.append(f"{field_name} = {_toml_string(guess.path)}  # {note}")
+                continue
+            known = self.provider.fields.get(field_name) if self.provider else None
+            if known:
+                source = f"from the {self.provider.name} catalogue entry; not in the samples"
+                lines.append(f"{field_name} = {_toml_string(known[0])}  # {source}")
                 continue
             candidate = self.candidates.get(field_name)
             best = (
@@ -134,12 +194,50 @@ class DetectedMapping:
             )
             lines.append(f"# {field_name}: not detected{best}")
         lines += ["", "[status]"]
-        if self.vocabulary:
-            lines.append(f"# words read with the [{self.vocabulary}] table of vocabularies.toml")
-        for word, status in self.status_table.items():
-            note = "  # in no vocabulary: check" if word in self.unknown_words else ""
+        if self.labelled:
+            lines.append("# from the labelled samples (--as)")
+        elif self.vocabulary:
+            lines.append(f"# values read as the {self.vocabulary} provider table reads them")
+        others = False
+        for word, status in table.items():
+            if word not in self.status_table and not others:
+                lines.append("# values not seen in the samples")
+                others = True
+            note = ""
+            if word in self.unknown_words:
+                note = "  # in no vocabulary: check"
+            elif self._guessed(word, vocabularies):
+                note = "  # in no provider table, read by its stems: check"
             lines.append(f"{_toml_string(word)} = {_toml_string(status)}{note}")
         return "\n".join(lines) + "\n"
+
+    def _guessed(self, word: str, vocabularies: Vocabularies | None) -> bool:
+        if self.labelled or self.provider is not None or vocabularies is None:
+            return False
+        return word in self.status_table and not vocabularies.knows(status_word(word))
+
+    def _match_lines(self, table: dict[str, str]) -> list[str]:
+        if self.match:
+            pairs = ", ".join(
+                f"{_toml_string(k)} = {_toml_string(v)}" for k, v in self.match.items()
+            )
+            return [f"match = {{ {pairs} }}  # the kind of body this mapping reads"]
+        status = self.fields.get("status")
+        if status is None or not table:
+            return ["# match: nothing in the samples names this kind of body"]
+        path = status.path
+        if self.each:
+            path = f"{self.each.removesuffix('[]')}[0].{path}"
+        spellings = dict.fromkeys(
+            variant
+            for word in table
+            for variant in ((word,) if word in self.status_table else (word, word.upper()))
+        )
+        values = ", ".join(_toml_string(word) for word in spellings)
+        return [
+            "# bodies whose status is a value of the [status] table (no type key was found)",
+            f"match = {{ {_toml_string(path)} = [{values}] }}",
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, for the API and `--json` output."""
@@ -153,11 +251,25 @@ class DetectedMapping:
             "status_table": dict(self.status_table),
             "unknown_words": list(self.unknown_words),
             "vocabulary": self.vocabulary,
+            "provider": self.provider.id if self.provider else None,
+            "match": dict(self.match),
+            "naive_times": self.naive_times,
         }
 
 
 class SampleError(ValueError):
     """A sample text that is neither JSON, NDJSON nor a form-encoded body."""
+
+
+class NoReceiptError(ValueError):
+    """The samples hold no delivery receipt: no message id or no status could be found."""
+
+    def __init__(self, found: DetectedMapping) -> None:
+        missing = [name for name in REQUIRED_FIELDS if name not in found.fields]
+        super().__init__(
+            f"no delivery receipt in the samples: found no {' and no '.join(missing)}"
+            " (an inbound message or another kind of event?); nothing to map"
+        )
 
 
 # --- entry points ----------------------------------------------------------------------------
@@ -190,17 +302,35 @@ def parse_sample_text(text: str) -> list[Any]:
     return [dict(pairs)]
 
 
-def detect_mapping(samples: Sequence[Any]) -> DetectedMapping:
+def detect_mapping(
+    samples: Sequence[Any],
+    labels: Sequence[str | None] | None = None,
+    catalogue: Catalogue | None = None,
+) -> DetectedMapping:
     """Detect field paths and a status table from sample bodies (parsed JSON or form dicts).
 
-    Never raises on any JSON value; fields it cannot place are simply left unmapped.
+    ``labels`` (one normalized status or None per sample) say what each sample reports: the
+    field whose values separate them is the status, and they fill the status table.
+    ``catalogue`` defaults to the shipped one; an evaluation passes one without the provider
+    under test. Never raises on any JSON value; fields it cannot place are left unmapped.
     """
-    vocabularies = load_vocabularies()
-    each, receipts = _split_receipts(samples, vocabularies)
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    vocabularies = vocabularies_of(catalogue)
+    provider = _recognize(samples, catalogue)
+    each, receipts, origin = _split_receipts(samples, vocabularies, provider)
     columns = _collect_columns(receipts)
     scores = _score_columns(columns, vocabularies)
-    fields, candidates = _assign(scores, columns)
-    status_table, unknown, vocabulary = _status_table(fields.get("status"), columns, vocabularies)
+    receipt_labels = [labels[i] for i in origin] if labels else []
+    if any(receipt_labels):
+        _score_by_labels(scores["status"], columns, receipt_labels)
+    fields, candidates = _assign(scores, columns, _provider_paths(provider, columns))
+    if any(receipt_labels) and "status" in fields:
+        status_table, unknown = _labelled_table(fields["status"], columns, receipt_labels)
+        vocabulary = None
+    else:
+        status_table, unknown, vocabulary = _status_table(
+            fields.get("status"), columns, vocabularies, provider
+        )
     return DetectedMapping(
         fields=fields,
         candidates=candidates,
@@ -210,27 +340,90 @@ def detect_mapping(samples: Sequence[Any]) -> DetectedMapping:
         sample_count=len(samples),
         receipt_count=len(receipts),
         vocabulary=vocabulary,
+        provider=provider,
+        match=_type_keys(samples, fields, vocabularies) if fields else {},
+        naive_times=_naive_times(fields.get("event_at"), columns),
+        labelled=any(receipt_labels),
     )
+
+
+# --- known providers -------------------------------------------------------------------------
+
+
+def _bodies(samples: Sequence[Any]) -> list[Any]:
+    """Top-level arrays are lists of bodies, as the webhook reads them."""
+    return [
+        body for sample in samples for body in (sample if isinstance(sample, list) else [sample])
+    ]
+
+
+def _items(body: Any, each: str) -> list[Any]:
+    if not each:
+        return [body]
+    items = compile_path(each).split_each()[0].get(body)
+    return items if isinstance(items, list) else []
+
+
+def _recognize(samples: Sequence[Any], catalogue: Catalogue) -> ProviderEntry | None:
+    """The catalogue provider whose signature keys most bodies carry (the longest signature
+    wins), or None: a body that names no known provider falls back to the general rules."""
+    bodies = _bodies(samples)
+    best: tuple[int, ProviderEntry] | None = None
+    for entry in catalogue.providers.values():
+        if not entry.signature:
+            continue
+        signature = [compile_path(path) for path in entry.signature]
+        hits = sum(
+            1
+            for body in bodies
+            if any(
+                all(path.get(item) not in (MISSING, None) for path in signature)
+                for item in _items(body, entry.each)
+            )
+        )
+        if hits and hits * 2 >= len(bodies) and (best is None or len(signature) > best[0]):
+            best = (len(signature), entry)
+    return best[1] if best else None
+
+
+def _provider_paths(provider: ProviderEntry | None, columns: dict[str, _Column]) -> dict[str, str]:
+    """A recognized provider's field paths that the samples hold: field -> column path."""
+    if provider is None:
+        return {}
+    found = {}
+    for name, paths in provider.fields.items():
+        if name not in DETECTED_FIELDS:
+            continue
+        for path in paths:
+            text = format_steps(compile_path(path).steps)
+            if text in columns and columns[text].by_receipt:
+                found[name] = text
+                break
+    return found
 
 
 # --- receipts in the samples -----------------------------------------------------------------
 
 
-def _split_receipts(samples: Sequence[Any], vocabularies: Vocabularies) -> tuple[str, list[Any]]:
-    """The `each` path and the receipts it reaches; top-level arrays are lists of receipts."""
-    bodies: list[Any] = []
-    for sample in samples:
-        bodies.extend(sample if isinstance(sample, list) else [sample])
-    each = _batch_list(bodies, vocabularies)
-    if not each:
-        return "", bodies
-    head = compile_path(each).split_each()[0]
+def _split_receipts(
+    samples: Sequence[Any], vocabularies: Vocabularies, provider: ProviderEntry | None = None
+) -> tuple[str, list[Any], list[int]]:
+    """The `each` path, the receipts it reaches, and the sample each receipt came from; a
+    top-level array is a list of receipts."""
+    bodies: list[tuple[int, Any]] = []
+    for index, sample in enumerate(samples):
+        bodies.extend((index, body) for body in (sample if isinstance(sample, list) else [sample]))
+    if provider is not None:
+        each = provider.each
+    else:
+        each = _batch_list([body for _, body in bodies], vocabularies)
     receipts: list[Any] = []
-    for body in bodies:
-        items = head.get(body)
-        if isinstance(items, list):
-            receipts.extend(items)
-    return each, receipts
+    origin: list[int] = []
+    for index, body in bodies:
+        items = _items(body, each)
+        receipts.extend(items)
+        origin.extend(index for _ in items)
+    return each, receipts, origin
 
 
 def _batch_list(bodies: list[Any], vocabularies: Vocabularies) -> str:
@@ -266,7 +459,7 @@ def _batch_list(bodies: list[Any], vocabularies: Vocabularies) -> str:
 def _best_status_steps(body: Any, vocabularies: Vocabularies) -> tuple[str | int, ...]:
     best: tuple[float, tuple[str | int, ...]] = (0.0, ())
     for text, value in iter_leaves(body):
-        if not isinstance(value, str) or not vocabularies.knows(value):
+        if not isinstance(value, str) or not vocabularies.normalize(value):
             continue
         steps = _steps(text)
         if steps is None:
@@ -385,7 +578,7 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
         (_P + r"(?:status|state|stat)", 1.0),
         (r"(?:type|event|event_type|event_name)", 0.4),
         (_P + r"(?:type|event|event_type|event_name)", 0.35),
-        (_P + r"(?:result|outcome)", 0.3),
+        (_P + r"(?:result|outcome)", 0.5),
     ),
     "detail": _rule(
         (_P + r"(?:err|error|errors|failure)(?:_.+)?", 0.0),
@@ -503,6 +696,15 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
     "currency": _rule(
         (_P + r"(?:currency|currency_code|currency_iso|ccy|curr|price_unit)", 1.0),
     ),
+    "batch_id": _rule(
+        (_P + r"client_(?:batch|bulk)_(?:id|ref|reference)", 0.1),
+        (_P + r"(?:batch|bulk|campaign_batch)_(?:id|uuid|guid|sid)", 1.0),
+        (_P + r"(?:batchid|bulkid)", 1.0),
+    ),
+    "client_batch_id": _rule(
+        (_P + r"client_(?:batch|bulk)_(?:id|ref|reference)", 1.0),
+        (_P + r"(?:customer|user|your)_batch_(?:id|ref|reference)", 0.9),
+    ),
     "segments": _rule(
         (
             _P + r"(?:segments|segment|segment_count|num_segments|number_of_segments|"
@@ -536,6 +738,8 @@ _OTHER_ROLE: dict[str, frozenset[str]] = {
         "price": "balance credit credits discount tax currency",
         "currency": "",
         "segments": "total recipient recipients attempt",
+        "batch_id": "client customer user",
+        "client_batch_id": "",
     }.items()
 }
 
@@ -725,13 +929,19 @@ def _client_id_shape(value: Any, vocabularies: Vocabularies) -> float:
 
 
 def _status_shape(value: Any, vocabularies: Vocabularies) -> float:
-    """A word of some provider's vocabulary; an unknown short word still might be one."""
+    """A value of some provider's vocabulary, a word whose stems read as a status
+    (``TEXT_DELIVERED``, ``"DELIVERED | text"``); small codes and flags might be one."""
     if isinstance(value, str):
         if vocabularies.knows(value):
             return 1.0
-        if _WORD.fullmatch(value) and not _is_iso_time(value):
-            return 0.25
+        word = status_word(value)
+        if _WORD.fullmatch(word) and not _is_iso_time(word):
+            return 0.8 if vocabularies.normalize(word) else 0.25
         return -0.6
+    if isinstance(value, bool):
+        return 0.3
+    if isinstance(value, int) and 0 <= value < 1000:
+        return 0.2
     if _is_number(value):
         return -0.4
     return -1.0
@@ -884,6 +1094,8 @@ _EVIDENCE: dict[str, _Evidence] = {
     "price": _Evidence(_plain(_price_shape)),
     "currency": _Evidence(_plain(_currency_shape), _half(_few_values)),
     "segments": _Evidence(_plain(_segments_shape)),
+    "batch_id": _Evidence(_client_id_shape),
+    "client_batch_id": _Evidence(_client_id_shape),
 }
 
 
@@ -971,15 +1183,21 @@ def _score_columns(
 
 
 def _assign(
-    scores: dict[str, list[_Score]], columns: dict[str, _Column]
+    scores: dict[str, list[_Score]],
+    columns: dict[str, _Column],
+    known: dict[str, str] | None = None,
 ) -> tuple[dict[str, FieldGuess], dict[str, FieldGuess]]:
-    """Give each path to at most one field, most confident pairs first."""
+    """Give each path to at most one field, most confident pairs first; ``known`` paths (a
+    recognized provider's) are given first, with full confidence."""
+    for name, path in (known or {}).items():
+        others = [score for score in scores[name] if score.path != path]
+        scores[name] = [_Score(path, 1.0, columns[path].order, 1.0), *others]
     priority = {name: i for i, name in enumerate(DETECTED_FIELDS)}
     pairs = sorted(
         ((score, name) for name, found in scores.items() for score in found),
         key=lambda pair: (-pair[0].confidence, priority[pair[1]], pair[0].order),
     )
-    chosen: dict[str, str] = {}
+    chosen: dict[str, str] = dict(known or {})
     for score, name in pairs:
         if score.confidence < THRESHOLD:
             break
@@ -988,6 +1206,22 @@ def _assign(
         if score.named < 0.5 and _repeats_a_chosen_path(score.path, chosen.values(), columns):
             continue
         chosen[name] = score.path
+    if "message_id" not in chosen:
+        unique = _unique_id(scores["message_id"], columns, chosen.values())
+        if unique is not None:
+            chosen["message_id"] = unique.path
+            scores["message_id"] = [unique, *scores["message_id"]]
+    message = chosen.get("error_message")
+    if "error_code" not in chosen and message and _reason_words(columns[message].values):
+        # A reason given as a word (InsufficientBalance, NO_ROUTE) is the code to report on.
+        chosen["error_code"] = chosen.pop("error_message")
+        scores["error_code"] = [s for s in scores["error_message"] if s.path == message]
+    if "message_id" not in chosen and "batch_id" in chosen:
+        # Sinch names its per-recipient report by the batch: with no other id, that is it.
+        chosen["message_id"] = chosen.pop("batch_id")
+        scores["message_id"] = [
+            _Score(s.path, s.confidence, s.order, s.named) for s in scores["batch_id"]
+        ]
     taken = set(chosen.values())
     fields: dict[str, FieldGuess] = {}
     candidates: dict[str, FieldGuess] = {}
@@ -1010,6 +1244,43 @@ def _assign(
     return fields, candidates
 
 
+def _unique_id(
+    candidates: list[_Score], columns: dict[str, _Column], taken: Iterable[str]
+) -> _Score | None:
+    """With no key named for the message id, a path whose values are opaque ids (UUIDs,
+    hex, tokens with digits), present in every receipt and never the same twice, is it: the
+    message id is chosen by shape and uniqueness, not by name alone. Needs two receipts."""
+    receipts = 1 + max((i for c in columns.values() for i in c.by_receipt), default=-1)
+    if receipts < 2:
+        return None
+    used = set(taken)
+    for score in candidates:
+        column = columns[score.path]
+        values = column.values
+        if score.path in used or len(values) != receipts or _distinct(values) != receipts:
+            continue
+        if all(_opaque_id(value) for value in values):
+            return _Score(
+                score.path, min(1.0, score.confidence + WEIGHTS.name / 2), score.order, 0.5
+            )
+    return None
+
+
+def _reason_words(values: list[Any]) -> bool:
+    """Reason codes written as words: one token each, no sentence (``UserInBlacklist``)."""
+    return bool(values) and all(
+        isinstance(v, str) and _CODE.fullmatch(v) and any(c.isalpha() for c in v) for v in values
+    )
+
+
+def _opaque_id(value: Any) -> bool:
+    return isinstance(value, str) and bool(
+        _UUID.fullmatch(value)
+        or _SID.fullmatch(value)
+        or (_HEX_ID.fullmatch(value) and any(c.isdigit() for c in value))
+    )
+
+
 def _repeats_a_chosen_path(path: str, chosen: Iterable[str], columns: dict[str, _Column]) -> bool:
     """A path that only looks like a field and repeats the values of a path already chosen
     (``SmsSid`` beside ``MessageSid``) is that other field again, not this one."""
@@ -1029,28 +1300,133 @@ def _equal(a: Any, b: Any) -> bool:
 
 
 def _status_table(
-    status: FieldGuess | None, columns: dict[str, _Column], vocabularies: Vocabularies
+    status: FieldGuess | None,
+    columns: dict[str, _Column],
+    vocabularies: Vocabularies,
+    provider: ProviderEntry | None = None,
 ) -> tuple[dict[str, str], tuple[str, ...], str | None]:
-    """Observed status words -> normalized status, read as the provider that knows them best."""
+    """Observed status values -> normalized status, read as the recognized provider reads
+    them, else as the vocabulary table that knows most of them."""
     if status is None:
         return {}, (), None
     words = [word for word in dict.fromkeys(map(_word, columns[status.path].values)) if word]
-    vocabulary = vocabularies.best_table(words)
+    vocabulary = provider.id if provider else vocabularies.best_table(words)
     table: dict[str, str] = {}
     unknown: list[str] = []
     for word in words:
-        normalized = vocabularies.normalize(word, prefer=vocabulary)
+        if provider is not None:
+            normalized = provider.status.get(word.lower())
+        else:
+            normalized = vocabularies.normalize(word, prefer=vocabulary)
+        if normalized is None and word in _FLAGS and _names_success(status.path):
+            normalized = _FLAGS[word]
         if normalized is None:
             unknown.append(word)
         table[word] = normalized or "unknown"
     return table, tuple(unknown), vocabulary
 
 
+_FLAGS = {"true": "delivered", "false": "failed"}
+_SUCCESS_KEYS = _words("success successful succeeded delivered ok is_delivered")
+
+
+def _names_success(path: str) -> bool:
+    """A flag's key that says delivery succeeded (``success``, ``isDelivered``)."""
+    steps = _steps(path) or ()
+    keys = [step for step in steps if isinstance(step, str)]
+    return bool(keys) and "_".join(_tokens(keys[-1])) in _SUCCESS_KEYS
+
+
+def _separation(values: dict[int, Any], labels: Sequence[str | None]) -> float:
+    """1 when every labelled receipt has a value and no value carries two labels (and two
+    labels at least are seen); -1 otherwise."""
+    seen: dict[str, str] = {}
+    for index, label in enumerate(labels):
+        if label is None:
+            continue
+        value = _word(values.get(index))
+        if not value or seen.setdefault(value, label) != label:
+            return -1.0
+    return 1.0 if len(set(seen.values())) >= 2 else -1.0
+
+
+def _score_by_labels(
+    status: list[_Score], columns: dict[str, _Column], labels: Sequence[str | None]
+) -> None:
+    """The labels decide the status: a path whose values separate them gains, others lose."""
+    for i, score in enumerate(status):
+        moved = score.confidence + 0.5 * _separation(columns[score.path].by_receipt, labels)
+        status[i] = dataclasses.replace(score, confidence=max(0.0, min(1.0, moved)))
+    status.sort(key=lambda score: (-score.confidence, score.order))
+
+
+def _labelled_table(
+    status: FieldGuess, columns: dict[str, _Column], labels: Sequence[str | None]
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Each status value -> the label its samples carry (the most common, if several)."""
+    votes: dict[str, Counter[str]] = {}
+    for index, value in columns[status.path].by_receipt.items():
+        word = _word(value)
+        if word:
+            counts = votes.setdefault(word, Counter())
+            if labels[index] is not None:
+                counts[labels[index]] += 1
+    table = {
+        word: counts.most_common(1)[0][0] if counts else "unknown" for word, counts in votes.items()
+    }
+    return table, tuple(word for word, counts in votes.items() if not counts)
+
+
+# Keys that name what kind of body this is (8x8's namespace and eventType): a mapping's `match`.
+_TYPE_KEYS = _words(
+    "namespace event_type eventtype event type kind object topic notification_type "
+    "message_type category resource event_name webhook_type"
+)
+
+
+def _type_keys(
+    samples: Sequence[Any], fields: dict[str, FieldGuess], vocabularies: Vocabularies
+) -> dict[str, str]:
+    """Keys near the top of every body whose value is one constant word naming the kind of
+    body (``namespace = "SMS"``), not a field and not a status: what `match` should test."""
+    bodies = _bodies(samples)
+    taken = {guess.path for guess in fields.values()}
+    found: dict[str, str] | None = None
+    for body in bodies:
+        here = {}
+        for text, value in iter_leaves(body):
+            steps = _steps(text)
+            if steps is None or len(steps) > 2 or any(isinstance(s, int) for s in steps):
+                continue
+            key = "_".join(_tokens(str(steps[-1])))
+            if key not in _TYPE_KEYS or not isinstance(value, str) or text in taken:
+                continue
+            if _WORD.fullmatch(value) and not vocabularies.knows(value):
+                here[text] = value
+        found = here if found is None else {k: v for k, v in found.items() if here.get(k) == v}
+    return found or {}
+
+
+def _naive_times(event_at: FieldGuess | None, columns: dict[str, _Column]) -> bool:
+    """Whether the event times are written without a zone (``2026-11-24 08:30:01``)."""
+    if event_at is None:
+        return False
+    for value in columns[event_at.path].values:
+        if isinstance(value, str) and _is_iso_time(value):
+            with contextlib.suppress(ValueError):
+                if datetime.fromisoformat(value.replace("z", "Z")).tzinfo is None:
+                    return True
+    return False
+
+
 def _word(value: Any) -> str:
-    """A status value as a table key; "" for values a status table cannot hold."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    """A status value as a table key (the word of ``"WORD | text"``, ``true`` for a flag); ""
+    for values a status table cannot hold."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if not isinstance(value, str | int | float):
         return ""
-    text = value if isinstance(value, str) else str(value)
+    text = status_word(value) if isinstance(value, str) else str(value)
     return text if _representable(text) and len(text) <= 256 else ""
 
 

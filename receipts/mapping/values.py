@@ -84,6 +84,12 @@ def parse_time(value: Any) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+def status_word(value: str) -> str:
+    """The status in ``"DELIVERED | Message delivered to handset"``: the word before the bar."""
+    head, bar, _ = value.partition("|")
+    return head.strip() if bar and head.strip() else value
+
+
 class Converter(fields.Field):
     """A field whose conversion a compiled mapping calls directly, skipping marshmallow's
     per-field bookkeeping on the hot path; `Schema.load` gives the same result."""
@@ -197,11 +203,21 @@ class Segments(Converter):
 
 
 class ProviderStatus(Text):
-    """The provider's status word, kept raw; the normalized one comes from the status table."""
+    """The provider's status value, kept raw; the normalized one comes from the status table.
+    A flag (``"success": true``) reads as the text ``true``; ``"WORD | text"`` looks up WORD."""
 
     def __init__(self, table: Mapping[str, str], **kwargs: Any) -> None:
         super().__init__(max_length=MAX_ID, required=True, **kwargs)
         self.table = {key.lower(): value for key, value in table.items()}
 
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+        if type(value) is bool:
+            return "true" if value else "false"
+        return super()._deserialize(value, attr, data, **kwargs)
+
     def normalize(self, provider_status: str) -> str:
-        return self.table.get(provider_status.lower(), "unknown")
+        lowered = provider_status.lower()
+        found = self.table.get(lowered)
+        if found is None and "|" in lowered:
+            found = self.table.get(status_word(lowered))
+        return found or "unknown"

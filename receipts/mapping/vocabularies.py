@@ -1,23 +1,20 @@
-"""Status vocabularies: the delivery-status words providers use, and what each one means.
+"""Status vocabularies: the delivery-status values providers use, and what each one means.
 
-The words live in ``vocabularies.toml`` (data, one table per provider) so that adding a
-provider's word is a one-line change reviewed like any mapping file. Lookups ignore case.
+The values live in the provider catalogue (``providers/*.toml``, one ``[status]`` table per
+provider: words, numeric codes, letters, event names), so that adding a provider's word is a
+one-line change reviewed like any mapping file. Lookups ignore case.
 """
 
 from __future__ import annotations
 
-import tomllib
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+from functools import lru_cache
 
-from receipts.mapping.receipt import STATUSES
-
-
-class VocabularyError(ValueError):
-    """The vocabulary file is malformed; str() names the provider table and the word."""
+from receipts.mapping.catalogue import Catalogue, load_catalogue
+from receipts.mapping.values import status_word
 
 
 @dataclass(frozen=True)
@@ -32,11 +29,12 @@ class Vocabularies:
 
     def normalize(self, word: str, prefer: str | None = None) -> str | None:
         """The status a word means: the preferred provider's reading first, else the most
-        common reading across providers; None when no provider uses the word."""
-        lowered = word.lower()
+        common reading across providers, else what its stems say (``read_word``); None when
+        nothing reads it."""
+        lowered = status_word(word).lower()
         if prefer is not None and lowered in self.tables.get(prefer, {}):
             return self.tables[prefer][lowered]
-        return self.consensus.get(lowered)
+        return self.consensus.get(lowered) or read_word(lowered)
 
     def reading(self, prefer: str | None = None) -> dict[str, str]:
         """Every known word -> its status, as ``normalize`` reads it: the preferred provider's
@@ -54,6 +52,44 @@ class Vocabularies:
         return best
 
 
+# The general reading of status words no provider table holds, by their stems. Failure words
+# are tested first, so "undelivered", "not_delivered" and "delivery_failed" read as failed.
+_STEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), status)
+    for pattern, status in (
+        (r"un_?deliv|(?:not|non|no)_?(?:deliv|sent)|undeliverable", "failed"),
+        (
+            r"fail|reject|expir|error|bounce|block|invalid|unreachable|drop|cancel|abort|"
+            r"delete|spam|opt_?out|refus|denied|undeliv|blacklist|unknown_subscriber",
+            "failed",
+        ),
+        (r"(?:^|_)(?:read|seen|opened|viewed)(?:_|$)", "read"),
+        (r"unconfirmed|no_?dlr|awaited", "sent"),
+        (r"deliv|success|succeed|complete", "delivered"),
+        (
+            r"(?:^|_)sent(?:_|$)|submit|accept|enroute|en_route|dispatch|forward|buffer|"
+            r"transit|transmit|unconfirmed|to_carrier|to_operator",
+            "sent",
+        ),
+        (r"queue|pending|schedul|sending|process|created|waiting|new(?:_|$)", "queued"),
+        (r"(?:^|_)unknown(?:_|$)", "unknown"),
+    )
+)
+_SEPARATORS = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+@lru_cache(maxsize=4096)
+def read_word(word: str) -> str | None:
+    """What a status word no table knows most likely means, read by its stems
+    (``TEXT_DELIVERED``, ``_SMS.SUCCESS``, ``message-failed``, ``DeliveredToHandset``);
+    None for anything else, numbers and single letters included."""
+    if len(word) < 3 or len(word) > 64 or not any(c.isalpha() for c in word):
+        return None
+    joined = _SEPARATORS.sub("_", _CAMEL.sub("_", word).lower()).strip("_")
+    return next((status for pattern, status in _STEMS if pattern.search(joined)), None)
+
+
 def _consensus(tables: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
     readings: dict[str, Counter[str]] = {}
     for table in tables.values():
@@ -63,30 +99,13 @@ def _consensus(tables: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
     return {word: counts.most_common(1)[0][0] for word, counts in readings.items()}
 
 
-def parse_vocabularies(text: str, source: str = "vocabularies.toml") -> Vocabularies:
-    """Check and load vocabulary TOML; raises VocabularyError naming table and word."""
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise VocabularyError(f"{source}: {error}") from None
-    tables: dict[str, dict[str, str]] = {}
-    for name, table in document.items():
-        if not isinstance(table, dict):
-            raise VocabularyError(f"{source}: {name}: expected a table of word = status")
-        words: dict[str, str] = {}
-        for word, status in table.items():
-            if status not in STATUSES:
-                raise VocabularyError(f"{source}: {name}.{word}: {status!r} is not a status")
-            lowered = word.lower()
-            if words.get(lowered, status) != status:
-                raise VocabularyError(f"{source}: {name}.{word}: spelled twice, two meanings")
-            words[lowered] = status
-        tables[name] = words
+@lru_cache(maxsize=64)
+def vocabularies_of(catalogue: Catalogue) -> Vocabularies:
+    """The status tables of a catalogue's providers, and their consensus."""
+    tables = {pid: entry.status for pid, entry in catalogue.providers.items() if entry.status}
     return Vocabularies(tables, _consensus(tables))
 
 
-@cache
 def load_vocabularies() -> Vocabularies:
-    """The vocabularies shipped with the package (read once per process)."""
-    text = resources.files("receipts.mapping").joinpath("vocabularies.toml").read_text("utf-8")
-    return parse_vocabularies(text)
+    """The vocabularies of the catalogue shipped with the package (read once per process)."""
+    return vocabularies_of(load_catalogue())

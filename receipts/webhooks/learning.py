@@ -58,9 +58,9 @@ class Learner:
         connector = key.split("/", 1)[0]
         samples = [body, *_stored_samples(conn, connector, LEARN_FROM - 1)]
         found = detect_mapping(samples)
-        if "message_id" not in found.fields or "status" not in found.fields:
+        if not found.is_receipt:
             return None
-        text = _with_vocabulary(found).to_toml(name=key.replace("/", "-"))
+        text = _with_vocabulary(found).to_toml(name=key.replace("/", "-"), status_match=False)
         if current is not None and current.mapping == text:
             detected.count_samples(conn, key, current.version, len(samples))
             return dataclasses.replace(

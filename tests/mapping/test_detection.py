@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from receipts.mapping.catalogue import CatalogueError, load_catalogue, parse_provider
 from receipts.mapping.compile import compile_mapping
 from receipts.mapping.detection import (
     DETECTED_FIELDS,
@@ -30,7 +31,8 @@ from receipts.mapping.detection import (
 from receipts.mapping.files import parse_mapping
 from receipts.mapping.paths import MISSING, PathSyntaxError, compile_path, iter_leaves
 from receipts.mapping.receipt import STATUSES
-from receipts.mapping.vocabularies import VocabularyError, load_vocabularies, parse_vocabularies
+from receipts.mapping.values import status_word
+from receipts.mapping.vocabularies import load_vocabularies
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED: dict[str, dict[str, Any]] = tomllib.loads((CORPUS / "expected.toml").read_text("utf-8"))
@@ -44,7 +46,8 @@ def corpus_bodies(provider: str) -> tuple[Any, ...]:
 
 @cache
 def detected(provider: str) -> DetectedMapping:
-    return detect_mapping(corpus_bodies(provider))
+    """Detection by the general rules alone: the provider's catalogue entry is left out."""
+    return detect_mapping(corpus_bodies(provider), catalogue=load_catalogue().without(provider))
 
 
 def accepted(provider: str, table: str, field: str) -> list[str]:
@@ -175,12 +178,12 @@ CHAT_SAMPLES = (
 
 @cache
 def detected_8x8_sms() -> DetectedMapping:
-    return detect_mapping(SMS_SAMPLES)
+    return detect_mapping(SMS_SAMPLES, catalogue=load_catalogue().without("8x8"))
 
 
 @cache
 def detected_8x8_chat() -> DetectedMapping:
-    return detect_mapping(CHAT_SAMPLES)
+    return detect_mapping(CHAT_SAMPLES, catalogue=load_catalogue().without("8x8"))
 
 
 # --- 8x8 ---------------------------------------------------------------------------------------
@@ -234,9 +237,10 @@ def test_detects_8x8_sms_count_as_segments() -> None:
     assert path_of(detected_8x8_sms(), "segments") == "payload.smsCount"
 
 
-def test_keeps_8x8_batch_id_out_of_the_ids() -> None:
+def test_detects_8x8_batch_id_as_the_batch_not_the_message() -> None:
     mapping = detected_8x8_sms()
-    assert "payload.batchId" not in {guess.path for guess in mapping.fields.values()}
+    paths = {name: guess.path for name, guess in mapping.fields.items()}
+    assert (paths["message_id"], paths.get("batch_id")) == ("payload.umid", "payload.batchId")
 
 
 def test_detects_8x8_chat_user_msisdn_as_recipient() -> None:
@@ -492,13 +496,37 @@ def test_reads_a_shared_word_as_the_provider_that_knows_the_other_words() -> Non
 def test_maps_an_unknown_status_word_to_unknown_and_lists_it() -> None:
     samples = [
         {"messageId": "3f1c9a52-0d4e-4b7f-8a6c-2e5d7f9b1c30", "status": "delivered"},
-        {"messageId": "8a2e4c61-7b3d-4f5e-9c1a-0b2d4e6f8a91", "status": "bounced_by_moon"},
+        {"messageId": "8a2e4c61-7b3d-4f5e-9c1a-0b2d4e6f8a91", "status": "teleported"},
     ]
     mapping = detect_mapping(samples)
-    assert (mapping.status_table["bounced_by_moon"], mapping.unknown_words) == (
+    assert (mapping.status_table["teleported"], mapping.unknown_words) == (
         "unknown",
-        ("bounced_by_moon",),
+        ("teleported",),
     )
+
+
+@pytest.mark.parametrize(
+    ("word", "status"),
+    [
+        ("TEXT_DELIVERED", "delivered"),
+        ("_SMS.SUCCESS", "delivered"),
+        ("message-failed", "failed"),
+        ("permanent-failure", "failed"),
+        ("NOT-SENT", "failed"),
+        ("DeliveredToHandset", "delivered"),
+        ("delivery_unconfirmed", "sent"),
+        ("DELIVERED | Message delivered to handset", "delivered"),
+    ],
+)
+def test_reads_a_status_word_no_provider_table_holds_by_its_stems(word: str, status: str):
+    samples = [
+        {"messageId": "3f1c9a52-0d4e-4b7f-8a6c-2e5d7f9b1c30", "status": "delivered"},
+        {"messageId": "8a2e4c61-7b3d-4f5e-9c1a-0b2d4e6f8a91", "status": word},
+    ]
+    mapping = detect_mapping(
+        samples, catalogue=load_catalogue().without(*load_catalogue().providers)
+    )
+    assert mapping.status_table[status_word(word)] == status
 
 
 def test_vocabulary_reading_covers_every_word_preferring_the_provider() -> None:
@@ -510,9 +538,9 @@ def test_vocabulary_reading_covers_every_word_preferring_the_provider() -> None:
     )
 
 
-def test_vocabulary_file_rejects_a_status_that_is_not_normalized() -> None:
-    with pytest.raises(VocabularyError, match=r"acme\.gone"):
-        parse_vocabularies('[acme]\ngone = "vanished"\n')
+def test_catalogue_file_rejects_a_status_that_is_not_normalized() -> None:
+    with pytest.raises(CatalogueError, match=r"acme.toml: status\.gone"):
+        parse_provider("acme", 'name = "Acme"\n[status]\ngone = "vanished"\n', "acme.toml")
 
 
 # --- detection rules ---------------------------------------------------------------------------
@@ -602,10 +630,11 @@ def test_to_toml_escapes_awkward_keys_and_words() -> None:
         {'msg"id\\': "8a2e4c61-7b3d-4f5e-9c1a-0b2d4e6f8a91", "status": 'deliv"ered\n'},
     ]
     document = tomllib.loads(detect_mapping(samples).to_toml('name "quoted"'))
-    assert (document["name"], document["fields"]["message_id"], document["status"]) == (
+    status = {word: document["status"][word] for word in ("delivered", 'deliv"ered\n')}
+    assert (document["name"], document["fields"]["message_id"], status) == (
         'name "quoted"',
         'msg"id\\',
-        {"delivered": "delivered", 'deliv"ered\n': "unknown"},
+        {"delivered": "delivered", 'deliv"ered\n': "delivered"},
     )
 
 
