@@ -87,8 +87,8 @@ def _words(text: str) -> frozenset[str]:
 
 # Names of lists that carry one receipt per item even when a sample holds a single item.
 _BATCH_KEYS = _words(
-    "results statuses reports receipts events messages deliveries dlrs items records "
-    "notifications updates data"
+    "results statuses status reports report receipts events event messages deliveries delivery "
+    "dlrs dlr items records notifications updates update data"
 )
 _MAX_COLUMNS = 2000  # distinct paths considered; bounds the work on hostile samples
 
@@ -442,6 +442,8 @@ def _batch_list(bodies: list[Any], vocabularies: Vocabularies) -> str:
             votes[""] += 1
             continue
         list_path = format_steps(steps[:inner])
+        if list_path and _steps(list_path) is None:
+            list_path = ""  # a list under a key no mapping path can name (" ")
         votes[list_path] += 1
         items = compile_path(list_path).get(body) if list_path else body
         size = len(items) if isinstance(items, list) else 0
@@ -452,20 +454,41 @@ def _batch_list(bodies: list[Any], vocabularies: Vocabularies) -> str:
     if not list_path or count * 2 < len(bodies):
         return ""
     keys = [step for step in compile_path(list_path).steps if isinstance(step, str)]
-    batch_named = bool(keys) and keys[-1].lower() in _BATCH_KEYS
+    batch_named = bool(keys) and bool(_BATCH_KEYS.intersection(_tokens(keys[-1])))
+    if not _items_carry_ids(bodies, list_path):
+        return ""  # a list of per-recipient details (MSG91's report): the envelope is the receipt
     return f"{list_path}[]" if longest[list_path] >= 2 or batch_named else ""
 
 
+def _items_carry_ids(bodies: list[Any], list_path: str) -> bool:
+    """Whether the list's items name an id of their own: a receipt needs its message id."""
+    head = compile_path(list_path) if list_path else None
+    for body in bodies:
+        items = head.get(body) if head else body
+        for item in items if isinstance(items, list) else []:
+            for text, _ in iter_leaves(item):
+                steps = _steps(text)
+                if steps and _name_score("message_id", _context(steps)) >= 0.6:
+                    return True
+    return False
+
+
 def _best_status_steps(body: Any, vocabularies: Vocabularies) -> tuple[str | int, ...]:
+    """Where a body's status most likely sits: a known status word under a status-like key,
+    or a code under a key that plainly names the status."""
     best: tuple[float, tuple[str | int, ...]] = (0.0, ())
     for text, value in iter_leaves(body):
-        if not isinstance(value, str) or not vocabularies.normalize(value):
+        if isinstance(value, str) and vocabularies.normalize(value):
+            floor = 0.4
+        elif _digits(value) is not None or isinstance(value, bool):
+            floor = 0.9
+        else:
             continue
         steps = _steps(text)
         if steps is None:
             continue
         score = _name_score("status", _context(steps))
-        if score >= 0.4 and score > best[0]:
+        if score >= floor and score > best[0]:
             best = (score, steps)
     return best[1]
 
@@ -528,9 +551,16 @@ def _tokens(key: str) -> tuple[str, ...]:
     return tuple(part.lower() for part in _WORD_PARTS.findall(key))
 
 
+# Parent keys that only wrap a record (an event's `data`, Pinpoint's `attributes`): they say
+# nothing of the field, so `data.id` reads as `id`, like the record's own id.
+_WRAPPERS = _words("data attributes detail details properties fields")
+
+
 def _context(steps: tuple[str | int, ...]) -> tuple[str, ...]:
     """The tokens of a leaf's key and its parent key: ``status.timestamp`` -> status_timestamp."""
     keys = [step for step in steps if isinstance(step, str)]
+    if len(keys) >= 2 and keys[-2].lower() in _WRAPPERS:
+        keys = keys[-1:]
     return tuple(token for key in keys[-2:] for token in _tokens(key))
 
 
@@ -551,6 +581,8 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
         (_P + r"(?:message|msg|mt|dlr)_(?:id|sid|uuid|guid)", 1.0),
         (_P + r"(?:umid|msgid|messageid|smsid|wamid|gs_id|gsid)", 1.0),
         (_P + r"payload_(?:id|uuid)", 0.8),
+        # MSG91 and D7 answer a send with a request id and report under it.
+        (r"request_(?:id|uuid)", 0.75),
         (_P + r"external_id", 0.75),
         (_P + r"(?:receipted_message_id|smsc_id|smsc_message_id|id_smsc)", 0.5),
         (r"(?:id|sid|uuid|guid)", 0.7),
@@ -561,6 +593,7 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
         (_P + r"(?:customer|user|merchant|partner|your)_(?:ref|reference|message_id|msg_id)", 0.9),
         (_P + r"correlation_id", 0.9),
         (_P + r"(?:reference|callback_data|custom_id|client_data|user_data|custom_data)", 0.8),
+        (_P + r"(?:user|client|customer)_supplied_(?:id|ref|reference)", 1.0),
         (_P + r"ref", 0.7),
         (_P + r"client_id", 0.5),
         (_P + r"external_(?:id|ref|reference)", 0.45),
@@ -569,9 +602,14 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
     "status": _rule(
         (
             _P + r"(?:status|state)_(?:detail|details|reason|description|desc|text|message|msg|"
-            r"code|id|group_id|trace|datetime|date|time|timestamp|at|ts|url|callback)",
+            r"id|group_id|trace|datetime|date|time|timestamp|at|ts|url|callback)",
             0.0,
         ),
+        (_P + r"record_type", 0.0),
+        (_P + r"dlr_code", 1.0),
+        (_P + r"(?:status|state|delivery)_code", 0.7),
+        (_P + r"(?:status|state)_(?:type|value)", 0.9),
+        (_P + r"dlr_(?:status|stat|state)", 1.0),
         (_P + r"(?:status|state)_group(?:_name)?", 1.0),
         (_P + r"(?:status|state)_name", 0.8),
         (_P + r"sms_status", 0.95),
@@ -579,6 +617,7 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
         (r"(?:type|event|event_type|event_name)", 0.4),
         (_P + r"(?:type|event|event_type|event_name)", 0.35),
         (_P + r"(?:result|outcome)", 0.5),
+        (r"(?:is_)?(?:success|successful|succeeded|delivered|ok)", 0.7),
     ),
     "detail": _rule(
         (_P + r"(?:err|error|errors|failure)(?:_.+)?", 0.0),
@@ -636,7 +675,7 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
     ),
     "sender": _rule(
         (
-            _P + r"(?:from|sender|source|src|originator|orig|caller)_"
+            _P + r"(?:from|sender|source|src|originator|orig|origination|originating|caller)_"
             r"(?:phone_number|number|msisdn|address|addr|phone|mobile|id|name)",
             1.0,
         ),
@@ -658,7 +697,7 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
         (_P + r"(?:err|error|errors|failure|fail|reason|dlr_error)_(?:code|id|no|num|number)", 1.0),
         (_P + r"(?:errcode|errorcode|errno|err|error)", 0.9),
         (r"code", 0.5),
-        (_P + r"status_code", 0.4),
+        (_P + r"status_code", 0.25),
         (_P + r"code", 0.35),
     ),
     "error_message": _rule(
@@ -699,6 +738,7 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
     "batch_id": _rule(
         (_P + r"client_(?:batch|bulk)_(?:id|ref|reference)", 0.1),
         (_P + r"(?:batch|bulk|campaign_batch)_(?:id|uuid|guid|sid)", 1.0),
+        (_P + r"submission_id", 0.8),
         (_P + r"(?:batchid|bulkid)", 1.0),
     ),
     "client_batch_id": _rule(
@@ -723,11 +763,10 @@ _OTHER_ROLE: dict[str, frozenset[str]] = {
     for name, words in {
         "message_id": "client customer user account campaign conversation profile organization "
         "org app application api service template session tracking callback network error "
-        "errors subaccount request owner project powerpack parent contact channel status key "
-        "recipient phone number price webhook entry metadata mcc mnc",
+        "errors subaccount owner project powerpack parent contact channel status key "
+        "recipient phone number price webhook entry metadata mcc mnc submission",
         "client_message_id": "batch bulk campaign network template account",
-        "status": "error errors http response conversation pricing origin direction webhook "
-        "record line",
+        "status": "error errors http response conversation pricing origin direction webhook line",
         "detail": "conversation pricing price",
         "event_at": "expires expire expiry expiration valid validity until birth api version",
         "recipient": "from sender source src originator owner applied display caller",
@@ -737,7 +776,7 @@ _OTHER_ROLE: dict[str, frozenset[str]] = {
         "channel": "user origin pricing record line conversation event direction content media",
         "price": "balance credit credits discount tax currency",
         "currency": "",
-        "segments": "total recipient recipients attempt",
+        "segments": "recipient recipients attempt",
         "batch_id": "client customer user",
         "client_batch_id": "",
     }.items()
@@ -761,7 +800,7 @@ def _name_score(field_name: str, context: tuple[str, ...]) -> float:
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")  # Twilio-style: SM/MM + 32 hex digits
 _HEX_ID = re.compile(r"[0-9a-fA-F]{12,}")
-_TOKEN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:=+/-]{7,}")
+_TOKEN_ID = re.compile(r"[A-Za-z0-9][!-~]{7,}")
 _DIGIT_ID = re.compile(r"\d[\d-]{15,}")
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
 _SCHEMED_PHONE = re.compile(r"[a-z]+:\+?[1-9]\d{6,14}")  # whatsapp:+15551234567
@@ -773,7 +812,7 @@ _ISO_TIME = re.compile(
 _RFC2822 = re.compile(r"(?:[A-Za-z]{3}, )?\d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}(?::\d{2})?.*")
 _DECIMAL = re.compile(r"-?\d+\.\d+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,39}")
-_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}")
 _EPOCH_SECONDS = (946_684_800, 2_000_000_000)  # 2000-01-01 .. 2033-05-18
 _EPOCH_MILLIS = (946_684_800_000, 2_000_000_000_000)
 
@@ -901,7 +940,7 @@ def _id_shape(value: Any, vocabularies: Vocabularies) -> float:
     if _is_phone(value) or _is_iso_time(value) or vocabularies.knows(value):
         return -1.0
     if value.isascii() and value.isdigit():
-        return 0.7 if len(value) >= 16 else 0.1
+        return 0.7 if len(value) >= 16 else (0.5 if len(value) >= 8 else 0.1)
     if _DIGIT_ID.fullmatch(value):
         return 0.7
     if _TOKEN_ID.fullmatch(value) and any(c.isdigit() for c in value):
@@ -936,12 +975,21 @@ def _status_shape(value: Any, vocabularies: Vocabularies) -> float:
             return 1.0
         word = status_word(value)
         if _WORD.fullmatch(word) and not _is_iso_time(word):
-            return 0.8 if vocabularies.normalize(word) else 0.25
+            return 0.9 if vocabularies.normalize(word) else 0.25
+        if value.isascii() and value.isdigit() and len(value) <= 4:
+            return 0.5
+        if (
+            len(value) <= 40
+            and len(value.split()) <= 6
+            and all(map(_WORD.fullmatch, value.split()))
+        ):
+            return 0.6 if vocabularies.normalize(value) else 0.2  # "Message Failed"
         return -0.6
     if isinstance(value, bool):
-        return 0.3
-    if isinstance(value, int) and 0 <= value < 1000:
-        return 0.2
+        return 0.5
+    digits = _digits(value)
+    if digits is not None and len(digits) <= 4:
+        return 0.5  # a code from the provider's table: left unknown unless a table knows it
     if _is_number(value):
         return -0.4
     return -1.0
@@ -1222,6 +1270,10 @@ def _assign(
         scores["message_id"] = [
             _Score(s.path, s.confidence, s.order, s.named) for s in scores["batch_id"]
         ]
+    if "message_id" not in chosen and "client_message_id" in chosen:
+        # Textlocal's receipt carries only the sender's own id: that is the message's id.
+        chosen["message_id"] = chosen.pop("client_message_id")
+        scores["message_id"] = list(scores["client_message_id"])
     taken = set(chosen.values())
     fields: dict[str, FieldGuess] = {}
     candidates: dict[str, FieldGuess] = {}
@@ -1311,8 +1363,10 @@ def _status_table(
         return {}, (), None
     words = [word for word in dict.fromkeys(map(_word, columns[status.path].values)) if word]
     vocabulary = provider.id if provider else vocabularies.best_table(words)
+    letters = provider is None and all(len(word) == 1 and word.isalpha() for word in words)
     table: dict[str, str] = {}
     unknown: list[str] = []
+    by_neighbour = {} if provider else _codes_read_beside(status.path, columns, vocabularies)
     for word in words:
         if provider is not None:
             normalized = provider.status.get(word.lower())
@@ -1320,6 +1374,10 @@ def _status_table(
             normalized = vocabularies.normalize(word, prefer=vocabulary)
         if normalized is None and word in _FLAGS and _names_success(status.path):
             normalized = _FLAGS[word]
+        if normalized is None and letters:
+            normalized = _INITIALS.get(word.lower())
+        if normalized is None:
+            normalized = by_neighbour.get(word)
         if normalized is None:
             unknown.append(word)
         table[word] = normalized or "unknown"
@@ -1327,6 +1385,22 @@ def _status_table(
 
 
 _FLAGS = {"true": "delivered", "false": "failed"}
+# Statuses written as one letter (Textlocal's D/U/E, Textmagic's d/f/q): the initial of the
+# word, read only when every observed status is a single letter.
+_INITIALS = {
+    "d": "delivered",
+    "f": "failed",
+    "u": "failed",
+    "e": "failed",
+    "x": "failed",
+    "j": "failed",
+    "q": "queued",
+    "p": "queued",
+    "s": "sent",
+    "a": "sent",
+    "b": "sent",
+    "r": "sent",
+}
 _SUCCESS_KEYS = _words("success successful succeeded delivered ok is_delivered")
 
 
@@ -1335,6 +1409,31 @@ def _names_success(path: str) -> bool:
     steps = _steps(path) or ()
     keys = [step for step in steps if isinstance(step, str)]
     return bool(keys) and "_".join(_tokens(keys[-1])) in _SUCCESS_KEYS
+
+
+def _codes_read_beside(
+    path: str, columns: dict[str, _Column], vocabularies: Vocabularies
+) -> dict[str, str]:
+    """Numeric status codes read by the words beside them: Telesign's `code` 200 next to
+    "Delivered to handset", MSG91's `status` 1 next to `desc` DELIVERED. A code is read only
+    when every receipt carrying it reads the same in the sibling that explains most codes."""
+    status = columns[path]
+    codes = {i: _word(v) for i, v in status.by_receipt.items() if _digits(v) is not None}
+    if not codes:
+        return {}
+    best: dict[str, str] = {}
+    for column in columns.values():
+        if column is status or _container(column.steps) != _container(status.steps):
+            continue
+        readings: dict[str, set[str | None]] = {}
+        for index, code in codes.items():
+            value = column.by_receipt.get(index)
+            read = vocabularies.normalize(value) if isinstance(value, str) else None
+            readings.setdefault(code, set()).add(read)
+        found = {c: r.pop() for c, r in readings.items() if len(r) == 1 and None not in r}
+        if len(found) > len(best):
+            best = found
+    return best
 
 
 def _separation(values: dict[int, Any], labels: Sequence[str | None]) -> float:

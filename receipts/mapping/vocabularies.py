@@ -60,11 +60,13 @@ _STEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"un_?deliv|(?:not|non|no)_?(?:deliv|sent)|undeliverable", "failed"),
         (
             r"fail|reject|expir|error|bounce|block|invalid|unreachable|drop|cancel|abort|"
-            r"delete|spam|opt_?out|refus|denied|undeliv|blacklist|unknown_subscriber",
+            r"delete|spam|opt_?out|refus|denied|undeliv|blacklist|unknown_subscriber|"
+            r"(?:^|_)dnd(?:_|$)|do_not_disturb",
             "failed",
         ),
         (r"(?:^|_)(?:read|seen|opened|viewed)(?:_|$)", "read"),
-        (r"unconfirmed|no_?dlr|awaited", "sent"),
+        (r"unconfirmed|no_?dlr|awaited|to_(?:gateway|smsc|carrier|network)", "sent"),
+        (r"(?:^|_)ack(?:_|$)|acknowledg", "sent"),
         (r"deliv|success|succeed|complete", "delivered"),
         (
             r"(?:^|_)sent(?:_|$)|submit|accept|enroute|en_route|dispatch|forward|buffer|"
