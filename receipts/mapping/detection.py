@@ -366,9 +366,9 @@ def _items(body: Any, each: str) -> list[Any]:
 
 def _recognize(samples: Sequence[Any], catalogue: Catalogue) -> ProviderEntry | None:
     """The catalogue provider whose signature keys most bodies carry (the longest signature
-    wins), or None: a body that names no known provider falls back to the general rules."""
+    wins a tie), or None: a body that names no known provider falls back to the general rules."""
     bodies = _bodies(samples)
-    best: tuple[int, ProviderEntry] | None = None
+    best: tuple[tuple[int, int], ProviderEntry] | None = None
     for entry in catalogue.providers.values():
         if not entry.signature:
             continue
@@ -381,8 +381,8 @@ def _recognize(samples: Sequence[Any], catalogue: Catalogue) -> ProviderEntry | 
                 for item in _items(body, entry.each)
             )
         )
-        if hits and hits * 2 >= len(bodies) and (best is None or len(signature) > best[0]):
-            best = (len(signature), entry)
+        if hits and (best is None or (hits, len(signature)) > best[0]):
+            best = ((hits, len(signature)), entry)
     return best[1] if best else None
 
 

@@ -67,7 +67,7 @@ _STEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?:^|_)(?:read|seen|opened|viewed)(?:_|$)", "read"),
         (r"unconfirmed|no_?dlr|awaited|to_(?:gateway|smsc|carrier|network)", "sent"),
         (r"(?:^|_)ack(?:_|$)|acknowledg", "sent"),
-        (r"deliv|success|succeed|complete", "delivered"),
+        (r"deliv|success|succeed|complete|received_by|on_handset", "delivered"),
         (
             r"(?:^|_)sent(?:_|$)|submit|accept|enroute|en_route|dispatch|forward|buffer|"
             r"transit|transmit|unconfirmed|to_carrier|to_operator",
@@ -103,9 +103,19 @@ def _consensus(tables: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
 
 @lru_cache(maxsize=64)
 def vocabularies_of(catalogue: Catalogue) -> Vocabularies:
-    """The status tables of a catalogue's providers, and their consensus."""
-    tables = {pid: entry.status for pid, entry in catalogue.providers.items() if entry.status}
+    """The status words of a catalogue's providers, and their consensus. Numeric codes and
+    single letters are left out: 2 is queued at one provider and failed at the next, so
+    only a recognized provider's own table may read them."""
+    tables = {
+        pid: {word: status for word, status in entry.status.items() if _is_word(word)}
+        for pid, entry in catalogue.providers.items()
+    }
+    tables = {pid: table for pid, table in tables.items() if table}
     return Vocabularies(tables, _consensus(tables))
+
+
+def _is_word(value: str) -> bool:
+    return len(value) > 1 and not value.isdigit()
 
 
 def load_vocabularies() -> Vocabularies:
