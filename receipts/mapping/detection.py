@@ -579,6 +579,7 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
         # Twilio keeps SmsSid beside MessageSid for old clients: prefer the current name.
         (_P + r"sms_(?:id|sid)", 0.95),
         (_P + r"(?:message|msg|mt|dlr)_(?:id|sid|uuid|guid)", 1.0),
+        (_P + r"(?:message|msg)_(?:token|key|ref)", 0.9),  # Viber's message_token
         (_P + r"(?:umid|msgid|messageid|smsid|wamid|gs_id|gsid)", 1.0),
         (_P + r"payload_(?:id|uuid)", 0.8),
         # MSG91 and D7 answer a send with a request id and report under it.
@@ -592,7 +593,11 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
         (_P + r"client_(?:message_id|msg_id|message_ref|ref|reference)", 1.0),
         (_P + r"(?:customer|user|merchant|partner|your)_(?:ref|reference|message_id|msg_id)", 0.9),
         (_P + r"correlation_id", 0.9),
-        (_P + r"(?:reference|callback_data|custom_id|client_data|user_data|custom_data)", 0.8),
+        (
+            _P + r"(?:reference|callback_data|custom_id|client_data|user_data|custom_data|"
+            r"custom_string|custom_ref)",
+            0.8,
+        ),
         (_P + r"(?:user|client|customer)_supplied_(?:id|ref|reference)", 1.0),
         (_P + r"ref", 0.7),
         (_P + r"client_id", 0.5),

@@ -386,6 +386,10 @@ KNOWN_MISSES = {
     # Alibaba's `out_id` and SMSAPI's `idx` name the sender's own id in no words a rule reads.
     ("aliyun", "client_message_id"),
     ("smsapi", "client_message_id"),
+    ("brevo", "client_message_id"),  # `tag`
+    # Chat apps name the recipient by the channel's user id, not a phone number.
+    ("sinch-conversation", "recipient"),
+    ("viber", "recipient"),
 }
 # Status values the general rules cannot read: numeric codes with no words beside them
 # (LOX24's dlr_code), words two providers read differently (AWS's SUCCESSFUL is accepted by
@@ -398,6 +402,8 @@ UNREADABLE = {
     ("pinpoint", "SUCCESSFUL"),
     # Textlocal's P (pending at the network) reads, by its initial, as pending before sending.
     ("textlocal", "P"),
+    # Exotel's `sent` means delivered to the handset; everywhere else it means handed over.
+    ("exotel", "sent"),
 }
 
 
