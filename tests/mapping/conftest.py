@@ -26,6 +26,8 @@ UNTUNED = frozenset(
         "signalwire",
         "webex-interact",
         "unimsg",
+        "d7networks",
+        "sendmode",
     }
 )
 
