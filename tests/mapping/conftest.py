@@ -28,6 +28,9 @@ UNTUNED = frozenset(
         "unimsg",
         "d7networks",
         "sendmode",
+        "smsglobal",
+        "hollatags",
+        "geniq",
     }
 )
 
