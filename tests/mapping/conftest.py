@@ -31,6 +31,7 @@ UNTUNED = frozenset(
         "smsglobal",
         "hollatags",
         "geniq",
+        "bics",
     }
 )
 
