@@ -388,16 +388,12 @@ KNOWN_MISSES = {
     ("smsapi", "client_message_id"),
     ("brevo", "client_message_id"),  # `tag`
     # Chat apps name the recipient by the channel's user id, not a phone number.
-    ("sinch-conversation", "recipient"),
     ("viber", "recipient"),
     # Providers added after the rules were written, whose names no general rule reads yet
     # (their catalogue entries do): bench/detection.py counts these misses.
     ("huawei-cloud", "client_message_id"),
-    ("green-api", "message_id"),
-    ("green-api", "recipient"),
     ("prelude", "status"),
     ("prelude", "error_code"),
-    ("nifteem", "recipient"),
     ("nifteem", "batch_id"),
     ("salesforce-mc", "message_id"),
     ("salesforce-mc", "error_code"),
@@ -411,7 +407,6 @@ KNOWN_MISSES = {
 EXTRA_FIELDS = {"huawei-cloud", "prelude", "zenvio"}
 MISREAD_VALUES = {"huawei-cloud", "unifonic", "toplusmsapi", "prelude", "z-api", "geniq"}
 SINGLE_SAMPLE_MISSES = {
-    "green-api",
     "toplusmsapi",
     "prelude",
     "salesforce-mc",

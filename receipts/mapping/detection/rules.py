@@ -88,6 +88,7 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
         (_P + r"sms_(?:id|sid)", 0.95),
         (_P + r"(?:message|msg|mt|dlr)_(?:id|sid|uuid|guid)", 1.0),
         (_P + r"(?:message|msg)_(?:token|key|ref)", 0.9),  # Viber's message_token
+        (_P + r"id_(?:message|msg)", 1.0),  # idMessage
         (_P + r"(?:umid|msgid|messageid|smsid|wamid|gs_id|gsid)", 1.0),
         (_P + r"payload_(?:id|uuid)", 0.8),
         # MSG91 and D7 answer a send with a request id and report under it.
@@ -186,6 +187,8 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
         ),
         (_P + r"to", 0.95),
         (_P + r"msisdn", 0.85),
+        # a chat app's address of the user: Nifteem's channelIdentifier, WhatsApp's chat id
+        (_P + r"(?:channel_identifier|identity|chat_id)", 0.6),
         (
             _P + r"(?:mobile|mobile_number|mobile_no|phone_no|phone_number|phonenumber|phone|"
             r"cell|number|contact)",
@@ -282,7 +285,7 @@ _OTHER_ROLE: dict[str, frozenset[str]] = {
     name: word_set(words)
     for name, words in {
         "message_id": "client customer user account campaign conversation profile organization "
-        "instance integration "
+        "instance integration chat "
         "org app application api service template session tracking callback network error "
         "errors subaccount owner project powerpack parent contact channel status key "
         "recipient phone number price webhook entry metadata mcc mnc submission",

@@ -28,6 +28,7 @@ _DIGIT_ID = re.compile(r"\d[\d-]{15,}")
 
 
 _SCHEMED_PHONE = re.compile(r"[a-z]+:\+?[1-9]\d{6,14}")  # whatsapp:+15551234567
+_WHATSAPP_JID = re.compile(r"[1-9]\d{6,14}@(?:c\.us|s\.whatsapp\.net)")  # 79001234567@c.us
 
 
 _NATIONAL = re.compile(r"\+?[\d\s().-]{7,20}")
@@ -136,7 +137,7 @@ def recipient_shape(value: Any) -> float:
         return -1.0
     if E164.fullmatch(value):
         return 1.0
-    if _SCHEMED_PHONE.fullmatch(value):
+    if _SCHEMED_PHONE.fullmatch(value) or _WHATSAPP_JID.fullmatch(value):
         return 0.8
     if value.isascii() and value.isdigit():
         return 0.75 if 8 <= len(value) <= 15 else -0.5
