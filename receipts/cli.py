@@ -417,8 +417,11 @@ def report_summary(start: str, end: str, by: str) -> None:
         raise click.UsageError(
             "; ".join(f"--{name}: {' '.join(map(str, why))}" for name, why in problems.items())
         ) from None
-    with psycopg.connect(database_url(_config()), autocommit=True) as conn:
-        result = summarize(conn, query["from"], query["to"], query["by"])
+    config = _config()
+    with psycopg.connect(database_url(config), autocommit=True) as conn:
+        result = summarize(
+            conn, query["from"], query["to"], query["by"], windows=config.final_windows
+        )
     click.echo(summary_table(result))
 
 
@@ -442,6 +445,25 @@ def report_suppressions(since: datetime | None, as_csv: bool) -> None:
             f"  {row['failures']} failure(s), last {row['last_failed_at'].isoformat()}"
         )
     click.echo(f"{len(rows)} recipient(s) to suppress")
+
+
+@report.command("overdue")
+@click.option("--channel", help="Only this channel (sms, whatsapp, ...).")
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(min=1))
+def report_overdue(channel: str | None, limit: int) -> None:
+    """Messages still without a final outcome past their channel's window, oldest first."""
+    from receipts.store.overdue import overdue_messages
+
+    config = _config()
+    with psycopg.connect(database_url(config), autocommit=True) as conn:
+        rows = overdue_messages(conn, config.final_windows, channel, limit)
+    for row in rows:
+        hours = row["age"].total_seconds() / 3600
+        click.echo(
+            f"{row['message_id']}  {row['channel'] or '-'}  {row['country'] or '-'}  "
+            f"{row['status']}  last receipt {row['last_event_at'].isoformat()} ({hours:.0f} h ago)"
+        )
+    click.echo(f"{len(rows)} overdue message(s)")
 
 
 @report.command("rollup")

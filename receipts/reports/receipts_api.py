@@ -24,7 +24,7 @@ def list_receipts() -> dict:
     after = decode_cursor(query["next"]) if query.get("next") else None
     limit = query["limit"]
     with services().pool.connection() as conn:
-        rows = reports.list_receipts(conn, query, after, limit + 1)
+        rows = reports.list_receipts(conn, query, after, limit + 1, services().config.final_windows)
     page, more = rows[:limit], len(rows) > limit
     cursor = encode_cursor(page[-1]["event_at"], page[-1]["id"]) if more else None
     return _page.dump({"receipts": page, "next": cursor})

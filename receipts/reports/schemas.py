@@ -141,6 +141,9 @@ class ReceiptsQuerySchema(RangeQuerySchema):
     )
     error_code = QueryText(validate=validate.Length(1, 50))
     client_batch_id = QueryText(validate=validate.Length(1, 200))
+    overdue = fields.Boolean(
+        metadata={"description": "only receipts of messages overdue for a final receipt"}
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
     next = QueryText(
         validate=validate.Length(1, 200),
@@ -186,6 +189,10 @@ class SummaryGroupSchema(Schema):
     delivered_final = fields.Integer(metadata={"description": "final and delivered or read"})
     delivery_rate = fields.Float(allow_none=True, metadata={"description": "delivered / final"})
     latency_seconds = fields.Nested(LatencySchema)
+    overdue = fields.Integer(
+        metadata={"description": "not final and past the channel's window for a final receipt"}
+    )
+    overdue_rate = fields.Float(allow_none=True, metadata={"description": "overdue / messages"})
     codes = fields.List(
         fields.Nested(ReasonCodeSchema),
         metadata={"description": "by=reason: the provider's codes under the reason"},

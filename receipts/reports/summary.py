@@ -47,6 +47,7 @@ class SummaryGroup:
     delivered_final: int = 0
     histogram: dict[int, int] = field(default_factory=dict)
     codes: list[dict[str, Any]] = field(default_factory=list)  # by=reason: provider codes
+    overdue: int = 0  # not final, past the channel's window (RECEIPTS_FINAL_WINDOW)
 
     def add(self, status: str, bucket: int | None, count: int) -> None:
         self.messages += count
@@ -60,6 +61,10 @@ class SummaryGroup:
     @property
     def delivery_rate(self) -> float | None:
         return round(self.delivered_final / self.final, 6) if self.final else None
+
+    @property
+    def overdue_rate(self) -> float | None:
+        return round(self.overdue / self.messages, 6) if self.messages else None
 
     @property
     def latency_seconds(self) -> dict[str, float | None]:
@@ -99,8 +104,10 @@ def summarize(
     end: datetime,
     by: str,
     rollup: bool | None = None,
+    windows: store.Windows | None = None,
 ) -> Summary:
-    """The summary of messages first seen in [start, end); `rollup` None means when possible."""
+    """The summary of messages first seen in [start, end); `rollup` None means when possible.
+    With `windows` (RECEIPTS_FINAL_WINDOW), each group counts its overdue messages too."""
     from_rollup = uses_rollup(start, end) if rollup is None else rollup
     if from_rollup:
         store.refresh_rollup_if_due(conn, ROLLUP_MAX_AGE)
@@ -108,6 +115,13 @@ def summarize(
     groups, totals = _fold(rows, by)
     if by == "reason":
         _add_codes(groups, store.reason_codes(conn, start, end))
+    if windows is not None:
+        by_key = {group.key: group for group in groups}
+        for raw_key, count in store.overdue_rows(conn, start, end, by, windows):
+            group = by_key.get(_key_text(raw_key, by))
+            if group is not None:
+                group.overdue += int(count)
+                totals.overdue += int(count)
     return Summary(start, end, by, "rollup" if from_rollup else "messages", groups, totals)
 
 

@@ -13,6 +13,9 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from receipts.store.overdue import Windows
+from receipts.store.overdue import params as overdue_params
+
 _LIST_RECEIPTS = """
 SELECT id, connector, message_id, client_message_id, status, provider_status, provider_detail,
        final, event_at, received_at, recipient, sender, error_code, error_message,
@@ -28,6 +31,11 @@ WHERE (%(from)s::timestamptz IS NULL OR event_at >= %(from)s)
   AND (%(error_code)s::text IS NULL OR error_code = %(error_code)s)
   AND (%(client_batch_id)s::text IS NULL OR client_batch_id = %(client_batch_id)s)
   AND (%(country)s::text IS NULL OR recipient_country(recipient) = %(country)s)
+  AND (NOT %(overdue)s OR EXISTS (
+       SELECT 1 FROM messages m
+       WHERE m.connector = receipts.connector AND m.message_id = receipts.message_id
+         AND m.final_at IS NULL AND m.event_at < now() - make_interval(secs => %(shortest)s)
+         AND m.event_at < now() - overdue_window(m.channel, %(channels)s, %(secs)s, %(default)s)))
   AND (%(after_at)s::timestamptz IS NULL
        OR (event_at, id) < (%(after_at)s::timestamptz, %(after_id)s::bigint))
 ORDER BY event_at DESC, id DESC
@@ -121,6 +129,16 @@ WHERE first_event_at >= %(from)s AND first_event_at < %(to)s AND status = 'faile
 GROUP BY 1, 2
 ORDER BY 3 DESC, 2"""
 
+# Overdue messages per group: relative to now, so counted from the messages (by the
+# non-final index), never rolled up.
+_OVERDUE_SUMMARY = """
+SELECT {facts_group} AS grp, count(*) AS n
+FROM message_facts
+WHERE first_event_at >= %(from)s AND first_event_at < %(to)s
+  AND final_at IS NULL AND event_at < now() - make_interval(secs => %(shortest)s)
+  AND event_at < now() - overdue_window(channel, %(channels)s, %(secs)s, %(default)s)
+GROUP BY 1"""
+
 _REFRESH_ROLLUP = "SELECT refresh_message_rollup()"
 _REFRESH_ROLLUP_IF_DUE = """
 SELECT refresh_message_rollup() FROM message_rollup_state
@@ -136,9 +154,12 @@ def list_receipts(
     filters: dict[str, Any],
     after: tuple[datetime, int] | None,
     limit: int,
+    windows: Windows,
 ) -> list[dict]:
-    """Receipts newest first, strictly after the `after` keyset position."""
+    """Receipts newest first, strictly after the `after` keyset position; `overdue` in the
+    filters keeps the receipts of overdue messages (by the channel `windows`)."""
     params = {name: filters.get(name) for name in RECEIPT_FILTERS}
+    params |= {"overdue": bool(filters.get("overdue")), **overdue_params(windows)}
     params["after_at"], params["after_id"] = after or (None, None)
     params["limit"] = limit
     with conn.cursor(row_factory=dict_row) as cursor:
@@ -161,6 +182,14 @@ def summary_rows(
     if from_rollup:
         params["until"] = conn.execute(_ROLLED_UNTIL).fetchone()[0]
     return conn.execute(statement, params).fetchall()
+
+
+def overdue_rows(
+    conn: psycopg.Connection, start: datetime, end: datetime, by: str, windows: Windows
+) -> list[tuple[Any, int]]:
+    """(group, overdue messages) over a range, by the same groups as summary_rows."""
+    statement = sql.SQL(_OVERDUE_SUMMARY).format(facts_group=sql.SQL(_FACTS_GROUP[by]))
+    return conn.execute(statement, {"from": start, "to": end, **overdue_params(windows)}).fetchall()
 
 
 def reason_codes(
