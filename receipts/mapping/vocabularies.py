@@ -31,10 +31,11 @@ class Vocabularies:
         """The status a word means: the preferred provider's reading first, else the most
         common reading across providers, else what its stems say (``read_word``); None when
         nothing reads it."""
-        lowered = status_word(word).lower()
+        word = status_word(word)
+        lowered = word.lower()
         if prefer is not None and lowered in self.tables.get(prefer, {}):
             return self.tables[prefer][lowered]
-        return self.consensus.get(lowered) or read_word(lowered)
+        return self.consensus.get(lowered) or read_word(word)
 
     def reading(self, prefer: str | None = None) -> dict[str, str]:
         """Every known word -> its status, as ``normalize`` reads it: the preferred provider's

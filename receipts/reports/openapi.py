@@ -152,6 +152,36 @@ def _paths() -> dict[str, dict]:
                 },
             }
         },
+        "/api/v1/suppressions": {
+            "get": {
+                "summary": "Recipients whose latest outcome is a permanent failure",
+                "tags": ["reports"],
+                "security": _API_AUTH,
+                "parameters": [{"in": "query", "schema": schemas.SuppressionsQuerySchema}],
+                "responses": {
+                    "200": {
+                        "description": "Newest failure first",
+                        "content": {"application/json": {"schema": schemas.SuppressionsSchema}},
+                    },
+                    **_errors(400, 401, 503),
+                },
+            }
+        },
+        "/api/v1/suppressions.csv": {
+            "get": {
+                "summary": "The suppression list as CSV, ready to upload as a MoEngage segment",
+                "tags": ["reports"],
+                "security": _API_AUTH,
+                "parameters": [{"in": "query", "schema": schemas.SuppressionsQuerySchema}],
+                "responses": {
+                    "200": {
+                        "description": "CSV with a header line",
+                        "content": {"text/csv": {"schema": {"type": "string"}}},
+                    },
+                    **_errors(400, 401, 503),
+                },
+            }
+        },
         "/openapi.json": {
             "get": {
                 "summary": "This document",

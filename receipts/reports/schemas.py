@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -85,7 +85,7 @@ class MappingsSchema(Schema):
     detected = fields.List(fields.Nested(DetectedMappingSchema))
 
 
-GROUPINGS = ("day", "hour", "status", "error", "sender", "country", "channel")
+GROUPINGS = ("day", "hour", "status", "error", "sender", "country", "channel", "reason")
 
 
 class ErrorDetailSchema(Schema):
@@ -171,6 +171,12 @@ class LatencySchema(Schema):
     p99 = fields.Float(allow_none=True)
 
 
+class ReasonCodeSchema(Schema):
+    code = fields.String(allow_none=True, metadata={"description": "the provider's error code"})
+    name = fields.String(allow_none=True, metadata={"description": "8x8's name for it"})
+    messages = fields.Integer()
+
+
 class SummaryGroupSchema(Schema):
     key = fields.String(allow_none=True, metadata={"description": "the group; null when absent"})
     label = fields.String(allow_none=True, metadata={"description": "8x8's name for an error"})
@@ -180,6 +186,10 @@ class SummaryGroupSchema(Schema):
     delivered_final = fields.Integer(metadata={"description": "final and delivered or read"})
     delivery_rate = fields.Float(allow_none=True, metadata={"description": "delivered / final"})
     latency_seconds = fields.Nested(LatencySchema)
+    codes = fields.List(
+        fields.Nested(ReasonCodeSchema),
+        metadata={"description": "by=reason: the provider's codes under the reason"},
+    )
 
 
 class SummarySchema(Schema):
@@ -189,6 +199,23 @@ class SummarySchema(Schema):
     source = fields.String(metadata={"description": "rollup or messages"})
     groups = fields.List(fields.Nested(SummaryGroupSchema))
     totals = fields.Nested(SummaryGroupSchema)
+
+
+class SuppressionsQuerySchema(Schema):
+    since = Instant(load_default=lambda: datetime(1970, 1, 1, tzinfo=UTC), default_timezone=UTC)
+    limit = fields.Integer(validate=validate.Range(min=1, max=1_000_000))
+
+
+class SuppressionSchema(Schema):
+    recipient = fields.String(required=True)
+    reason_category = fields.String(allow_none=True)
+    channel = fields.String(allow_none=True)
+    failures = fields.Integer()
+    last_failed_at = fields.DateTime()
+
+
+class SuppressionsSchema(Schema):
+    suppressions = fields.List(fields.Nested(SuppressionSchema))
 
 
 class WebhookAnswerSchema(Schema):

@@ -46,6 +46,7 @@ class SummaryGroup:
     final: int = 0
     delivered_final: int = 0
     histogram: dict[int, int] = field(default_factory=dict)
+    codes: list[dict[str, Any]] = field(default_factory=list)  # by=reason: provider codes
 
     def add(self, status: str, bucket: int | None, count: int) -> None:
         self.messages += count
@@ -105,6 +106,8 @@ def summarize(
         store.refresh_rollup_if_due(conn, ROLLUP_MAX_AGE)
     rows = store.summary_rows(conn, start, end, by, from_rollup)
     groups, totals = _fold(rows, by)
+    if by == "reason":
+        _add_codes(groups, store.reason_codes(conn, start, end))
     return Summary(start, end, by, "rollup" if from_rollup else "messages", groups, totals)
 
 
@@ -121,6 +124,17 @@ def _fold(rows: Iterable[tuple[Any, str, int | None, int]], by: str):
         group.add(status, bucket, count)
         totals.add(status, bucket, count)
     return _ordered(list(groups.values()), by), totals
+
+
+def _add_codes(
+    groups: list[SummaryGroup], codes: Iterable[tuple[str | None, str | None, int]]
+) -> None:
+    """Under each failure reason, the provider's own codes that led to it, most first."""
+    by_key = {group.key: group for group in groups}
+    for category, code, count in codes:
+        group = by_key.get(category)
+        if group is not None:
+            group.codes.append({"code": code, "name": error_name(code), "messages": int(count)})
 
 
 def _key_text(raw_key: Any, by: str) -> str | None:

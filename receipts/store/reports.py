@@ -54,6 +54,7 @@ _FACTS_GROUP = {
     "sender": "sender",
     "country": "recipient_country",
     "channel": "channel",
+    "reason": "reason_category",
 }
 _ROLLUP_GROUP = {
     "day": "date_trunc('day', hour, 'UTC')",
@@ -63,6 +64,7 @@ _ROLLUP_GROUP = {
     "sender": "nullif(key, '')",
     "country": "nullif(key, '')",
     "channel": "nullif(key, '')",
+    "reason": "nullif(key, '')",
 }
 ROLLUP_DIMENSION = {
     "day": "all",
@@ -72,6 +74,7 @@ ROLLUP_DIMENSION = {
     "sender": "sender",
     "country": "country",
     "channel": "channel",
+    "reason": "reason",
 }
 GROUPINGS = tuple(_FACTS_GROUP)
 
@@ -109,6 +112,14 @@ FROM message_facts
 WHERE first_event_at >= greatest(%(from)s, %(until)s)  -- greatest() skips a NULL
   AND first_event_at < %(to)s
 GROUP BY 1, 2, 3"""
+
+# The provider codes under each failure reason of a summary (failures are few: read them).
+_REASON_CODES = """
+SELECT reason_category, error_code, count(*) AS n
+FROM messages
+WHERE first_event_at >= %(from)s AND first_event_at < %(to)s AND status = 'failed'
+GROUP BY 1, 2
+ORDER BY 3 DESC, 2"""
 
 _REFRESH_ROLLUP = "SELECT refresh_message_rollup()"
 _REFRESH_ROLLUP_IF_DUE = """
@@ -150,6 +161,13 @@ def summary_rows(
     if from_rollup:
         params["until"] = conn.execute(_ROLLED_UNTIL).fetchone()[0]
     return conn.execute(statement, params).fetchall()
+
+
+def reason_codes(
+    conn: psycopg.Connection, start: datetime, end: datetime
+) -> list[tuple[str | None, str | None, int]]:
+    """(reason category, provider error code, failed messages) in the range, most first."""
+    return conn.execute(_REASON_CODES, {"from": start, "to": end}).fetchall()
 
 
 def refresh_rollup(conn: psycopg.Connection) -> int:

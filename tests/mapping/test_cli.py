@@ -259,3 +259,13 @@ def test_detect_takes_a_reason_word_as_the_error_code(tmp_path):
     ]
     mapping = tomllib.loads(run("mappings", "detect", *samples).output)
     assert mapping["fields"]["error_code"] == "failureReason"
+
+
+def test_try_lists_failure_codes_no_table_explains(tmp_path):
+    sample = tmp_path / "odd.json"
+    body = sms_receipt(state="undelivered", detail=None)
+    body["payload"]["status"] |= {"errorCode": 9999, "errorMessage": "Zebra crossing"}
+    sample.write_bytes(orjson.dumps(body))
+    result = run("mappings", "try", str(REPO / "mappings" / "8x8-sms.toml"), str(sample))
+    assert "reason_category: other" in result.output
+    assert "warning: failure reason not known, stored as other: 9999" in result.output

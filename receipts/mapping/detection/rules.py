@@ -95,6 +95,7 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
         (_P + r"external_id", 0.75),
         (_P + r"(?:receipted_message_id|smsc_id|smsc_message_id|id_smsc)", 0.5),
         (r"(?:id|sid|uuid|guid)", 0.7),
+        (r"ids", 0.6),  # a list of the message's ids (Z-API's ids[0])
         (_P + r"(?:id|sid|uuid|guid)", 0.6),
     ),
     "client_message_id": _rule(
@@ -126,6 +127,7 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
         (_P + r"(?:status|state)_group(?:_name)?", 1.0),
         (_P + r"(?:status|state)_name", 0.8),
         (_P + r"sms_status", 0.95),
+        (_P + r"(?:dlr|sms|msg|delivery|message)status", 1.0),  # SMSGlobal's dlrstatus
         (_P + r"(?:status|state|stat)", 1.0),
         (r"(?:type|event|event_type|event_name)", 0.4),
         (_P + r"(?:type|event|event_type|event_name)", 0.35),
@@ -184,7 +186,11 @@ _NAMES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
         ),
         (_P + r"to", 0.95),
         (_P + r"msisdn", 0.85),
-        (_P + r"(?:mobile|mobile_number|mobile_no|phone_no|phone_number|phone|cell|number)", 0.7),
+        (
+            _P + r"(?:mobile|mobile_number|mobile_no|phone_no|phone_number|phonenumber|phone|"
+            r"cell|number|contact)",
+            0.7,
+        ),
     ),
     "sender": _rule(
         (
@@ -276,6 +282,7 @@ _OTHER_ROLE: dict[str, frozenset[str]] = {
     name: word_set(words)
     for name, words in {
         "message_id": "client customer user account campaign conversation profile organization "
+        "instance integration "
         "org app application api service template session tracking callback network error "
         "errors subaccount owner project powerpack parent contact channel status key "
         "recipient phone number price webhook entry metadata mcc mnc submission",

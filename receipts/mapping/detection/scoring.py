@@ -226,6 +226,11 @@ def assign_paths(
         if unique is not None:
             chosen["message_id"] = unique.path
             scores["message_id"] = [unique, *scores["message_id"]]
+    if "event_at" not in chosen:
+        only = _only_time(scores["event_at"], columns, chosen.values())
+        if only is not None:
+            chosen["event_at"] = only.path
+            scores["event_at"] = [only, *scores["event_at"]]
     message = chosen.get("error_message")
     if "error_code" not in chosen and message and reason_words(columns[message].values):
         # A reason given as a word (InsufficientBalance, NO_ROUTE) is the code to report on.
@@ -261,6 +266,26 @@ def assign_paths(
         if mine is not None:
             fields[name] = guess
     return fields, candidates
+
+
+def _only_time(
+    candidates: list[Score], columns: dict[str, Column], taken: Iterable[str]
+) -> Score | None:
+    """With no key named for the event time, the one path whose every value is a time (ISO
+    8601 or epoch), in every receipt, is it (Z-API's `momment`); two such paths, none."""
+    receipts = 1 + max((i for c in columns.values() for i in c.by_receipt), default=-1)
+    used = set(taken)
+    times = [
+        score
+        for score in candidates
+        if score.path not in used
+        and len(columns[score.path].values) == receipts
+        and all(time_shape(value) >= 0.8 for value in columns[score.path].values)
+    ]
+    if len(times) != 1:
+        return None
+    only = times[0]
+    return Score(only.path, min(1.0, only.confidence + WEIGHTS.name / 2), only.order, 0.5)
 
 
 def _unique_id(
