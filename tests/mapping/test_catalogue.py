@@ -22,6 +22,24 @@ def test_ships_at_least_forty_providers():
     assert len(CATALOGUE.providers) >= 40
 
 
+# The providers whose failure codes the one reason vocabulary must read (issue 12, item 2).
+REASON_PROVIDERS = ("twilio", "vonage", "infobip", "sinch", "plivo", "telnyx", "messagebird")
+REASON_PROVIDERS += ("whatsapp-cloud", "smpp")
+
+
+@pytest.mark.parametrize("provider", REASON_PROVIDERS)
+def test_the_big_providers_failure_codes_have_a_reason(provider: str):
+    assert len(CATALOGUE.providers[provider].errors) >= 5
+
+
+def test_a_code_reads_as_its_provider_publishes_it():
+    twilio, wa, smpp = (CATALOGUE.providers[p] for p in ("twilio", "whatsapp-cloud", "smpp"))
+    assert twilio.errors["21610"].category == "opted_out"
+    assert twilio.errors["30003"].permanent is False
+    assert wa.errors["131047"].category == "window_closed"
+    assert smpp.errors["001"].category == "invalid_number"
+
+
 @pytest.mark.parametrize("provider", list(CATALOGUE.providers))
 def test_every_table_says_where_it_was_read(provider: str):
     entry = CATALOGUE.providers[provider]
