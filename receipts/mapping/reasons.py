@@ -100,6 +100,13 @@ def _entry_reason(entry: ErrorEntry) -> Reason:
     return Reason(entry.category, permanent, True)
 
 
+def _spellings(code: str) -> tuple[str, ...]:
+    """A numeric code as tables write it: SMPP's `err` is "001" in one gateway, "1" in the next."""
+    if not code.isdigit():
+        return (code,)
+    return tuple(dict.fromkeys((code, code.lstrip("0") or "0", code.zfill(3))))
+
+
 @dataclass(frozen=True)
 class ReasonReader:
     """Reads failures of one mapping: its own table over its provider's."""
@@ -115,7 +122,7 @@ class ReasonReader:
     ) -> Reason:
         """``codes``: error code, provider error code, detail, status, most specific first;
         ``texts``: the provider's words about the failure."""
-        keys = [code.lower() for code in codes if code]
+        keys = [variant for code in codes if code for variant in _spellings(code.lower())]
         chat = channel is not None and channel != "sms"
         for table in (self.overrides, self.provider.errors if self.provider else None):
             if not table:

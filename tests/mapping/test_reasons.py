@@ -157,3 +157,8 @@ def test_every_catalogue_error_entry_reads_back():
         for code, entry in provider.errors.items():
             if ":" not in code:
                 assert reader.read((code,), (), "sms").category == entry.category
+
+
+def test_a_numeric_code_matches_however_many_leading_zeros_it_has():
+    smpp = ReasonReader(load_catalogue().providers["smpp"])
+    assert smpp.read(("1",), ()).category == smpp.read(("001",), ()).category == "invalid_number"
