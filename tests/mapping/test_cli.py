@@ -269,3 +269,8 @@ def test_try_lists_failure_codes_no_table_explains(tmp_path):
     result = run("mappings", "try", str(REPO / "mappings" / "8x8-sms.toml"), str(sample))
     assert "reason_category: other" in result.output
     assert "warning: failure reason not known, stored as other: 9999" in result.output
+
+
+def test_detect_names_the_recognized_provider_so_its_error_codes_are_read(tmp_path):
+    result = run("mappings", "detect", "--name", "acme", write(tmp_path, "d.json", sms_receipt()))
+    assert tomllib.loads(result.output)["provider"] == "8x8"

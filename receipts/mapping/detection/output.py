@@ -76,6 +76,8 @@ class DetectedMapping:
         ]
         if channel is not None:
             lines.append(f"channel = {_toml_string(channel)}")
+        if self.provider is not None:
+            lines.append(f"provider = {_toml_string(self.provider.id)}  # reads its error codes")
         lines += ["auto = false", f"each = {_toml_string(self.each)}"]
         lines += self._match_lines(table if status_match else {})
         lines += ["", "[fields]"]
