@@ -250,7 +250,7 @@ def _replay_quarantined(since: datetime | None, dry_run: bool) -> None:
         )
         counts = {"mapped": 0, "still": 0}
         for result in results:
-            click.echo(("would store " if dry_run else "") + str(result))
+            click.echo(result.line(dry_run))
             counts["mapped" if result.receipts >= 0 else "still"] += 1
     verb = "would be replayed" if dry_run else "replayed"
     click.echo(f"{counts['mapped']} {verb}, {counts['still']} still quarantined")

@@ -16,6 +16,7 @@ SPEC_PATHS = {
     "/api/v1/receipts",
     "/api/v1/reports/summary",
     "/api/v1/reports/summary.csv",
+    "/api/v1/quarantine",
     "/api/v1/suppressions",
     "/api/v1/suppressions.csv",
     "/openapi.json",

@@ -152,6 +152,21 @@ def _paths() -> dict[str, dict]:
                 },
             }
         },
+        "/api/v1/quarantine": {
+            "get": {
+                "summary": "Quarantined bodies: reason, connector, time, body id; newest first",
+                "tags": ["reports"],
+                "security": _API_AUTH,
+                "parameters": [{"in": "query", "schema": schemas.QuarantineQuerySchema}],
+                "responses": {
+                    "200": {
+                        "description": "A page; pass `next` back for the following one",
+                        "content": {"application/json": {"schema": schemas.QuarantinePageSchema}},
+                    },
+                    **_errors(400, 401, 503),
+                },
+            }
+        },
         "/api/v1/suppressions": {
             "get": {
                 "summary": "Recipients whose latest outcome is a permanent failure",

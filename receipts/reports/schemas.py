@@ -208,6 +208,30 @@ class SummarySchema(Schema):
     totals = fields.Nested(SummaryGroupSchema)
 
 
+class QuarantineQuerySchema(RangeQuerySchema):
+    connector = QueryText(validate=validate.Length(1, 200))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+    next = QueryText(
+        validate=validate.Length(1, 200),
+        metadata={"description": "the `next` cursor of the previous page"},
+    )
+
+
+class QuarantinedBodySchema(Schema):
+    body_id = fields.Integer(required=True)
+    connector = fields.String()
+    reason = fields.String(allow_none=True, metadata={"description": "why it could not be read"})
+    detail = fields.String(allow_none=True)
+    received_at = fields.DateTime()
+    content_type = fields.String(allow_none=True)
+
+
+class QuarantinePageSchema(Schema):
+    quarantine = fields.List(fields.Nested(QuarantinedBodySchema))
+    count = fields.Integer(metadata={"description": "quarantined bodies matching the filters"})
+    next = fields.String(allow_none=True)
+
+
 class SuppressionsQuerySchema(Schema):
     since = Instant(load_default=lambda: datetime(1970, 1, 1, tzinfo=UTC), default_timezone=UTC)
     limit = fields.Integer(validate=validate.Range(min=1, max=1_000_000))

@@ -169,3 +169,17 @@ def test_a_recognized_provider_maps_a_code_its_first_bodies_never_showed(client,
         (rejected["data"]["id"],),
     )
     assert row.fetchone() == ("failed", "16")
+
+
+def test_8x8_voice_events_are_stored_raw_not_quarantined(client, db):
+    session = {
+        "namespace": "VOICE",
+        "eventType": "SESSION_SUMMARY",
+        "description": "Session summary of a voice call",
+        "payload": {"sessionId": str(uuid.uuid4()), "callStatus": "COMPLETED"},
+    }
+    response = client.post("/webhooks/8x8", json=session)
+    assert response.status_code == 200
+    outcome = db.execute("SELECT outcome FROM webhook_bodies").fetchone()
+    assert outcome == ("ignored",)
+    assert receipts(db) == []
