@@ -206,6 +206,9 @@ class SummarySchema(Schema):
     source = fields.String(metadata={"description": "rollup or messages"})
     groups = fields.List(fields.Nested(SummaryGroupSchema))
     totals = fields.Nested(SummaryGroupSchema)
+    computed_at = fields.AwareDateTime(
+        metadata={"description": "when the figures were read: every receipt committed before"}
+    )
 
 
 class QuarantineQuerySchema(RangeQuerySchema):

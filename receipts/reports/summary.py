@@ -91,6 +91,7 @@ class Summary:
     source: str
     groups: list[SummaryGroup]
     totals: SummaryGroup
+    computed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 def uses_rollup(start: datetime, end: datetime) -> bool:
