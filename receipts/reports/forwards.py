@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
-from marshmallow import ValidationError
+from flask import Blueprint, Response
 
-from receipts.errors import json_error
 from receipts.reports.auth import require_api_token
+from receipts.reports.params import load_query
 from receipts.reports.schemas import ForwardsPageSchema, ForwardsQuerySchema
 from receipts.services import services
 from receipts.store import forwards
@@ -19,10 +18,7 @@ _page_schema = ForwardsPageSchema()
 @bp.get("/forwards")
 @require_api_token
 def list_forwards() -> Response | tuple[Response, int]:
-    try:
-        query = _query_schema.load(request.args)
-    except ValidationError as error:
-        return json_error(400, "bad_query", _first_message(error))
+    query = load_query(_query_schema)
     with services().pool.connection() as conn:
         counts = forwards.count_by_state(conn)
         items = forwards.list_forwards(
@@ -30,9 +26,3 @@ def list_forwards() -> Response | tuple[Response, int]:
         )
     next_before = items[-1]["id"] if len(items) == query["limit"] else None
     return _page_schema.dump({"counts": counts, "items": items, "next_before": next_before})
-
-
-def _first_message(error: ValidationError) -> str:
-    field, messages = next(iter(error.normalized_messages().items()))
-    message = messages[0] if isinstance(messages, list) else messages
-    return f"{field}: {message}"

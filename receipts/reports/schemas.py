@@ -274,7 +274,7 @@ class HealthSchema(Schema):
 class ForwardsQuerySchema(Schema):
     state = fields.String(validate=validate.OneOf(FORWARD_STATES))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    before = fields.Integer(validate=validate.Range(min=1))
+    before = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))  # a bigint id
 
 
 class ForwardSchema(Schema):

@@ -52,5 +52,11 @@ def test_forwards_page_with_before(client, api, db):
 def test_an_unknown_state_is_a_json_400(api, db):
     response = api.get("/api/v1/forwards", params={"state": "lost"})
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "bad_query"
+    assert response.json()["error"]["code"] == "bad_request"  # as every API answers it
     assert response.json()["error"]["detail"].startswith("state: ")
+
+
+def test_a_before_beyond_any_id_is_a_bad_request_not_a_crash(api, db):
+    response = api.get("/api/v1/forwards", params={"before": 2**64})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
