@@ -392,8 +392,6 @@ KNOWN_MISSES = {
     # Providers added after the rules were written, whose names no general rule reads yet
     # (their catalogue entries do): bench/detection.py counts these misses.
     ("huawei-cloud", "client_message_id"),
-    ("prelude", "status"),
-    ("prelude", "error_code"),
     ("nifteem", "batch_id"),
     ("salesforce-mc", "message_id"),
     ("salesforce-mc", "error_code"),
@@ -404,8 +402,8 @@ KNOWN_MISSES = {
 }
 # ... and the providers whose bodies also lead the general rules to map a field that is not
 # there, to misread a status value, or to miss the id or status from one sample alone.
-EXTRA_FIELDS = {"huawei-cloud", "prelude", "zenvio"}
-MISREAD_VALUES = {"huawei-cloud", "unifonic", "toplusmsapi", "prelude", "z-api", "geniq"}
+EXTRA_FIELDS = {"huawei-cloud", "zenvio"}
+MISREAD_VALUES = {"huawei-cloud", "unifonic", "toplusmsapi", "z-api", "geniq"}
 SINGLE_SAMPLE_MISSES = {
     "toplusmsapi",
     "prelude",
@@ -845,3 +843,25 @@ def test_every_leaf_path_reads_back_its_value(body: Any) -> None:
             or found == value
             or (isinstance(value, float) and math.isnan(value) and found is not MISSING)
         )
+
+
+def test_prefers_a_status_every_receipt_carries_to_one_only_failures_carry() -> None:
+    samples = [
+        {"uid": "tx_1a2b3c4d5e6f7a8b", "type": "message.created"},
+        {"uid": "tx_2a2b3c4d5e6f7a8b", "type": "message.delivered"},
+        {"uid": "tx_3a2b3c4d5e6f7a8b", "type": "message.failed", "payload": {"status": "failed"}},
+    ]
+    no_catalogue = load_catalogue().without(*load_catalogue().providers)
+    assert path_of(detect_mapping(samples, catalogue=no_catalogue), "status") == "type"
+
+
+def test_reads_a_reason_word_under_a_reason_key_as_the_error_code() -> None:
+    samples = [
+        {"messageId": "3f1c9a52-0d4e-4b7f-8a6c-2e5d7f9b1c30", "status": "delivered"},
+        {
+            "messageId": "8a2e4c61-7b3d-4f5e-9c1a-0b2d4e6f8a91",
+            "status": "failed",
+            "reason": "unknown_recipient",
+        },
+    ]
+    assert path_of(detect_mapping(samples), "error_code") == "reason"

@@ -19,6 +19,8 @@ DETECTED_FIELDS = tuple(name for name in FIELD_NAMES if name not in UNDETECTED_F
 
 
 THRESHOLD = 0.5
+# Keys that give why a message failed: their words are the error code when no number is.
+REASON_KEYS = frozenset({"reason", "cause"})
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 from receipts.mapping.detection.bodies import Column, container_of
 from receipts.mapping.detection.rules import (
     DETECTED_FIELDS,
+    REASON_KEYS,
     THRESHOLD,
     WEIGHTS,
     key_context,
@@ -164,8 +165,12 @@ def score_columns(columns: dict[str, Column], vocabularies: Vocabularies) -> dic
     """Every field's candidate paths, best first."""
     raw: dict[str, dict[str, float]] = {name: {} for name in DETECTED_FIELDS}
     named_by: dict[tuple[str, str], float] = {}
+    receipts = 1 + max((i for c in columns.values() for i in c.by_receipt), default=-1)
     for column in columns.values():
         context = key_context(column.steps)
+        # A receipt without a status cannot be stored: a path that only some receipts carry
+        # (Prelude's payload.status, on failures) is not where the status is.
+        coverage = len(column.by_receipt) / receipts if receipts else 1.0
         for name in DETECTED_FIELDS:
             named = name_score(name, context)
             confidence = (
@@ -173,6 +178,8 @@ def score_columns(columns: dict[str, Column], vocabularies: Vocabularies) -> dic
                 + WEIGHTS.shape * _shape_score(name, column, vocabularies)
                 + WEIGHTS.behaviour * _behaviour_score(name, column)
             )
+            if name == "status":
+                confidence *= coverage
             if confidence > 0:
                 raw[name][column.path] = confidence
                 named_by[name, column.path] = named
@@ -231,11 +238,15 @@ def assign_paths(
         if only is not None:
             chosen["event_at"] = only.path
             scores["event_at"] = [only, *scores["event_at"]]
-    message = chosen.get("error_message")
-    if "error_code" not in chosen and message and reason_words(columns[message].values):
-        # A reason given as a word (InsufficientBalance, NO_ROUTE) is the code to report on.
-        chosen["error_code"] = chosen.pop("error_message")
-        scores["error_code"] = [s for s in scores["error_message"] if s.path == message]
+    for holder in ("error_message", "detail"):
+        path = chosen.get(holder)
+        if "error_code" in chosen or path is None or not reason_words(columns[path].values):
+            continue
+        if holder == "detail" and not REASON_KEYS.intersection(key_context(columns[path].steps)):
+            continue
+        # A reason given as a word (InsufficientBalance, unknown_recipient) is the code.
+        chosen["error_code"] = chosen.pop(holder)
+        scores["error_code"] = [s for s in scores[holder] if s.path == path]
     if "message_id" not in chosen and "batch_id" in chosen:
         # Sinch names its per-recipient report by the batch: with no other id, that is it.
         chosen["message_id"] = chosen.pop("batch_id")
