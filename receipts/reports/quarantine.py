@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from receipts.reports.auth import require_api_token
-from receipts.reports.params import decode_cursor, encode_cursor, load_query
+from receipts.reports.params import decode_cursor, keyset_page, load_query
 from receipts.reports.schemas import QuarantinePageSchema, QuarantineQuerySchema
 from receipts.services import services
 from receipts.store.quarantine import quarantine_page
@@ -27,6 +27,5 @@ def list_quarantine() -> dict:
     limit = query["limit"]
     with services().pool.connection() as conn:
         rows, count = quarantine_page(conn, query, after, limit + 1)
-    page, more = rows[:limit], len(rows) > limit
-    cursor = encode_cursor(page[-1]["received_at"], page[-1]["body_id"]) if more else None
+    page, cursor = keyset_page(rows, limit, "received_at", "body_id")
     return _page.dump({"quarantine": page, "count": count, "next": cursor})

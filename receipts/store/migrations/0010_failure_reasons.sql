@@ -433,7 +433,8 @@ SELECT
     CASE WHEN m.final_at IS NOT NULL
         THEN latency_bucket(extract(epoch FROM m.final_at - m.first_event_at)::double precision)
     END AS latency_bucket,
-    m.reason_category
+    m.reason_category,
+    m.event_at  -- the latest status's time: summaries count overdue messages (0011)
 FROM messages m;
 
 CREATE OR REPLACE FUNCTION rollup_hours(p_hours timestamptz[]) RETURNS void

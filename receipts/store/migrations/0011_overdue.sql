@@ -7,19 +7,6 @@
 ALTER TABLE messages ADD COLUMN overdue_forwarded_at timestamptz;
 CREATE INDEX messages_open_by_event ON messages (event_at) WHERE final_at IS NULL;
 
--- Summaries count overdue messages per group: the facts gain the latest status's time.
-CREATE OR REPLACE VIEW message_facts AS
-SELECT
-    m.connector, m.message_id, m.status, m.first_event_at, m.final_at, m.error_code,
-    m.sender, m.channel,
-    recipient_country(m.recipient) AS recipient_country,
-    CASE WHEN m.final_at IS NOT NULL
-        THEN latency_bucket(extract(epoch FROM m.final_at - m.first_event_at)::double precision)
-    END AS latency_bucket,
-    m.reason_category,
-    m.event_at
-FROM messages m;
-
 -- What MoEngage is sent for an overdue message: the flat body of forward_body, failed, with
 -- the reason no_final_receipt; the time is when Receipts gave up waiting.
 CREATE FUNCTION overdue_forward_body(m messages) RETURNS jsonb
