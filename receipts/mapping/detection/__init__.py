@@ -1,30 +1,21 @@
 """Automatic mapping detection: which path of a provider's body holds each normalized field.
 
-Every leaf path seen in the sample bodies is scored for every normalized field on three kinds
-of evidence, weighted in ``WEIGHTS``:
+First the provider catalogue (``receipts.mapping.catalogue``): bodies whose keys match a
+known provider's signature are read as its entry says, with its whole status table
+(``bodies.recognize``). Everything else falls to the general rules, which know no provider:
 
-- its key name, in any naming style (``MessageSid``, ``msg_id``, ``err-code``, ``done date``),
-  read together with the parent key, so that ``status.timestamp`` and ``price.total`` count;
-- the shape of its values (UUIDs and other ids, ISO 8601, epoch and SMPP times, phone numbers,
-  ISO 4217 codes, prices, segment counts, the providers' status words);
-- how its values behave across samples (an id varies, a status takes few values, a sender
-  repeats). With a single sample this evidence is absent and names and shapes decide alone.
-
-A small bonus goes to paths that sit next to the detected status, because one receipt's fields
-are kept together. Each path is then given to at most one field, highest confidence first
-(``message_id`` first on a tie); a path whose key does not name the field and whose values
-repeat a path already taken (``SmsStatus`` beside ``MessageStatus``) is skipped. A field whose
-best confidence is below ``THRESHOLD`` (0.5) is left unmapped, never guessed: a wrong path
-would silently store wrong receipts, while an unmapped one is visible and fixable.
-
-The ``[status]`` table is built from the words observed at the status path, read with the
-provider table of ``vocabularies.toml`` that knows most of them; words no table knows map to
-``unknown`` and are listed in ``unknown_words``.
-
-Bodies that carry many receipts are detected on their items. A top-level JSON array is simply
-a list of receipts: the mapping engine walks it already, so ``each`` stays ``""``. A list
-inside the body (Infobip's ``results``) is reported as ``each`` (``"results[]"``) and the field
-paths are relative to its items.
+- ``rules``: the key name, in any naming style (``MessageSid``, ``msg_id``, ``done date``),
+  read with its parent key, so that ``status.timestamp`` and ``price.total`` count;
+- ``shapes``: the shape of its values (ids, ISO 8601, epoch and SMPP times, phone numbers,
+  currencies, status words read by the vocabularies or their stems);
+- ``scoring``: how values behave across samples (an id varies, a status takes few values and
+  is in every receipt), the proximity to the status, then one path per field, most confident
+  first, with rules for what names alone miss (an unnamed unique id, a lone time column, a
+  reason word as the error code). A field below ``THRESHOLD`` is left unmapped, never guessed;
+- ``statuses``: the observed status values read as the provider, the vocabularies, flags,
+  initials, the words beside numeric codes, or the caller's labels (``--as``);
+- ``bodies``: where the receipts are (an envelope's list whose items carry ids) and the kind
+  of body (``match``); ``output``: the complete mapping file; ``samples``: sample files.
 
 This module is a pure library: no Flask, no SQL.
 """
