@@ -1,4 +1,5 @@
-"""`GET /api/v1/forwards?state=`: the outbox to MoEngage, newest first, with counts per state."""
+"""`GET /api/v1/forwards?state=`: the outbox to MoEngage, newest first, with counts per state
+and the forwarding health (the oldest pending forward's age, MoEngage's last answer)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from receipts.reports.auth import require_api_token
 from receipts.reports.params import load_query
 from receipts.reports.schemas import ForwardsPageSchema, ForwardsQuerySchema
 from receipts.services import services
-from receipts.store import forwards
+from receipts.store import forwards, reports
 
 bp = Blueprint("forwards", __name__, url_prefix="/api/v1")
 _query_schema = ForwardsQuerySchema()
@@ -24,5 +25,15 @@ def list_forwards() -> Response | tuple[Response, int]:
         items = forwards.list_forwards(
             conn, query.get("state"), query["limit"], query.get("before")
         )
+        oldest = reports.oldest_pending_forward_age(conn) if counts["pending"] else None
+        last = forwards.last_answer(conn)
     next_before = items[-1]["id"] if len(items) == query["limit"] else None
-    return _page_schema.dump({"counts": counts, "items": items, "next_before": next_before})
+    return _page_schema.dump(
+        {
+            "counts": counts,
+            "items": items,
+            "next_before": next_before,
+            "oldest_pending_age_seconds": oldest,
+            "last_answer": last,
+        }
+    )

@@ -293,7 +293,19 @@ class ForwardSchema(Schema):
     body = fields.Dict()
 
 
+class LastAnswerSchema(Schema):
+    status = fields.Integer(allow_none=True, metadata={"description": "HTTP status, if any"})
+    error = fields.String(allow_none=True)
+    at = fields.AwareDateTime()
+
+
 class ForwardsPageSchema(Schema):
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     items = fields.List(fields.Nested(ForwardSchema))
     next_before = fields.Integer(allow_none=True)
+    oldest_pending_age_seconds = fields.Float(
+        allow_none=True, metadata={"description": "age of the oldest pending forward; null: none"}
+    )
+    last_answer = fields.Nested(
+        LastAnswerSchema, allow_none=True, metadata={"description": "MoEngage's latest answer"}
+    )

@@ -33,3 +33,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
          WHERE w.channel = p_channel),
         p_default))
 $$;
+
+-- Forwarding health for the dashboard: when MoEngage last answered, and what.
+ALTER TABLE forwards ADD COLUMN answered_at timestamptz;
+CREATE INDEX forwards_by_answer ON forwards (answered_at DESC) WHERE answered_at IS NOT NULL;
