@@ -22,6 +22,7 @@ from receipts.mapping.detection import NoReceiptError
 from receipts.mapping.engine import MappingSet
 from receipts.mapping.files import MappingFileError, load_mapping_files
 from receipts.reports.schemas import GROUPINGS
+from receipts.serve import ServeError
 from receipts.store import migrate
 from receipts.store.embedded import database_url
 from receipts.store.pool import open_pool
@@ -31,6 +32,7 @@ _EXPECTED = (
     MappingFileError,
     BackfillError,
     NoReceiptError,
+    ServeError,
     psycopg.OperationalError,
 )
 
@@ -39,6 +41,11 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except psycopg.OperationalError as error:
+            click.echo(
+                f"receipts: cannot reach the database (DATABASE_URL): {_one_line(error)}", err=True
+            )
+            sys.exit(1)
         except _EXPECTED as error:
             click.echo(f"receipts: {_one_line(error)}", err=True)
             sys.exit(1)
@@ -76,7 +83,8 @@ class Moment(click.ParamType):
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-@click.group(cls=_Group)
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="receipts", message="receipts %(version)s")
 def main() -> None:
     """Receipts: 8x8 delivery receipts, normalized, stored in PostgreSQL, sent to MoEngage."""
 
@@ -84,7 +92,11 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", type=click.IntRange(1, 64), help="gunicorn workers [2 x cores + 1]")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="gunicorn workers  [default: cores + 1, at most 8]",
+)
 def serve(host: str, port: int, workers: int | None) -> None:
     """Run the service: migrations, gunicorn, and embedded PostgreSQL when needed."""
     from receipts.serve import default_workers

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
 FORWARD_MODES = ("final", "all")
 OVERDUE_MODES = ("off", "failed")
 # 8x8 waits up to 48 hours for an operator's SMS receipt and checks chat apps' read receipts
@@ -62,11 +65,11 @@ class Config:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
         env = os.environ if environ is None else environ
         return cls(
-            database_url=_optional(env, "DATABASE_URL"),
+            database_url=_database_url(env, "DATABASE_URL"),
             data_dir=Path(env.get("RECEIPTS_DATA_DIR") or ".receipts"),
             mappings_dir=Path(env.get("RECEIPTS_MAPPINGS") or "mappings"),
             webhook_secrets=_secrets(env, "RECEIPTS_WEBHOOK_SECRET"),
-            api_token=_optional(env, "RECEIPTS_API_TOKEN"),
+            api_token=_token(env, "RECEIPTS_API_TOKEN"),
             moengage_dlr_url=_url(env, "MOENGAGE_DLR_URL"),
             moengage_auth=_optional(env, "MOENGAGE_AUTH"),
             moengage_forward=_choice(env, "MOENGAGE_FORWARD", FORWARD_MODES, "final"),
@@ -86,12 +89,40 @@ def _optional(env: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
+MIN_SECRET = 16  # characters: a secret any shorter can be guessed
+
+
 def _secrets(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     raw = env.get(name, "")
     secrets = tuple(part.strip() for part in raw.split(",") if part.strip())
-    if any(len(secret) < 16 for secret in secrets):
-        raise ConfigError(f"{name}: every secret must be at least 16 characters")
+    if any(len(secret) < MIN_SECRET for secret in secrets):
+        raise ConfigError(f"{name}: every secret must be at least {MIN_SECRET} characters")
     return secrets
+
+
+def _token(env: Mapping[str, str], name: str) -> str | None:
+    token = _optional(env, name)
+    if token is not None and len(token) < MIN_SECRET:
+        raise ConfigError(f"{name}: must be at least {MIN_SECRET} characters")
+    return token
+
+
+def _database_url(env: Mapping[str, str], name: str) -> str | None:
+    """A PostgreSQL URL or libpq connection string, checked before anything connects."""
+    value = _optional(env, name)
+    if value is None:
+        return None
+    if "://" in value and not value.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            f"{name}: expected a postgresql:// URL, got a {value.split(':')[0]}:// one"
+        )
+    try:
+        conninfo_to_dict(value)
+    except psycopg.ProgrammingError:
+        raise ConfigError(
+            f"{name}: not a PostgreSQL connection URL (postgresql://user@host:5432/dbname)"
+        ) from None
+    return value
 
 
 def _url(env: Mapping[str, str], name: str) -> str | None:

@@ -2,13 +2,15 @@
 
 This process owns the embedded PostgreSQL (when `DATABASE_URL` is unset), applies migrations,
 then supervises gunicorn, one forwarder (`receipts forward`) and the periodic rollup refresh
-as child processes. When any child dies, or on Ctrl-C, it stops everything it started.
+as child processes. A child that dies is started again after a back-off (one log line each
+time); `serve` stops everything only on Ctrl-C or SIGTERM, or when a child keeps dying at start.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,9 +38,30 @@ class Endpoint:
     port: int
 
     @property
+    def everywhere(self) -> bool:
+        return self.host in ("0.0.0.0", "::")  # noqa: S104
+
+    @property
     def base_url(self) -> str:
-        shown = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104
+        shown = "127.0.0.1" if self.everywhere else self.host
         return f"http://{shown}:{self.port}"
+
+    def check_free(self) -> None:
+        """Fail with one line, before anything starts, when the port is taken."""
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((self.host, self.port))
+            except OSError as error:
+                raise ServeError(
+                    f"cannot listen on {self.host}:{self.port} ({error.strerror}): "
+                    "the port is in use; choose another with --port"
+                ) from None
+
+
+class ServeError(RuntimeError):
+    """`serve` cannot start or keep its children running; the message is one line."""
 
 
 # Threads per worker: requests waiting in one process share a commit (group commit), so
@@ -65,9 +88,16 @@ def registration_text(config: Config, endpoint: Endpoint, embedded: bool) -> str
     webhook = f"{endpoint.base_url}/webhooks/8x8"
     secret = config.webhook_secrets[0]
     where = f"embedded PostgreSQL in {config.data_dir / 'pgdata'}" if embedded else "DATABASE_URL"
+    listening = (
+        f"Receipts listens on every interface, port {endpoint.port}; from this machine:"
+        f" {endpoint.base_url} ({where})."
+        if endpoint.everywhere
+        else f"Receipts is serving on {endpoint.base_url} ({where})."
+    )
     return "\n".join(
         [
-            f"Receipts is serving on {endpoint.base_url} ({where}).",
+            listening,
+            f"Dashboard: {endpoint.base_url}/ (sign in with the reporting API token below)",
             "Register the webhook in 8x8 (POST /api/v1/accounts/{accountId}/webhooks), with",
             "your public https:// address in place of this one:",
             f"  url:               {webhook}",
@@ -95,6 +125,7 @@ def gunicorn_command(
         *model,
         "--graceful-timeout",
         "10",
+        "--no-control-socket",  # one instance's socket would be removed by the next one's
         "--config",
         "python:receipts.gunicorn_hooks",
         app,
@@ -106,18 +137,37 @@ def rollup_command(every: float = DEFAULT_EVERY) -> list[str]:
     return [sys.executable, "-m", "receipts.cli", "report", "rollup", "--every", str(every)]
 
 
-def child_commands(endpoint: Endpoint, workers: int) -> list[list[str]]:
+def child_commands(endpoint: Endpoint, workers: int) -> list[tuple[str, list[str]]]:
     forwarder = [sys.executable, "-m", "receipts.cli", "forward"]
     gunicorn = gunicorn_command(endpoint, workers, "receipts:create_app()")
-    return [gunicorn, forwarder, rollup_command()]
+    return [("gunicorn", gunicorn), ("forwarder", forwarder), ("rollup", rollup_command())]
+
+
+# A child that dies within FAST_DEATH seconds of its start, DEATHS_AT_START times running,
+# cannot start (a bad setting, a broken install): restarting it forever would hide that.
+FAST_DEATH = 10.0
+DEATHS_AT_START = 5
+BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+
+
+@dataclass
+class _Child:
+    name: str
+    command: list[str]
+    process: subprocess.Popen | None = None
+    started: float = 0.0
+    fast_deaths: int = 0
+    restart_at: float | None = None
 
 
 def supervise(
-    commands: Sequence[list[str]],
+    commands: Sequence[tuple[str, list[str]]],
     env: dict[str, str],
     upkeep: Callable[[], None] | None = None,
+    backoff: Sequence[float] = BACKOFF,
 ) -> int:
-    """Run the children until one exits or we are told to stop; then stop them all.
+    """Run the named children until told to stop, restarting one that dies after a back-off;
+    stop them all on Ctrl-C or SIGTERM (exit 0) or when one keeps dying at start (exit 1).
 
     `upkeep` runs every UPKEEP_EVERY seconds meanwhile (receipt partitions kept ahead).
     """
@@ -128,37 +178,63 @@ def supervise(
         nonlocal stopping
         stopping = True
 
+    def start(child: _Child) -> None:
+        child.process = subprocess.Popen(child.command, env=env)
+        child.started, child.restart_at = time.monotonic(), None
+
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    children = [subprocess.Popen(command, env=env) for command in commands]
+    children = [_Child(name, command) for name, command in commands]
+    for child in children:
+        start(child)
     exit_code = 0
     try:
         while not stopping:
-            finished = [child for child in children if child.poll() is not None]
-            if finished:
-                exit_code = finished[0].returncode or 1
-                break
+            now = time.monotonic()
+            for child in children:
+                if child.restart_at is not None:
+                    if now >= child.restart_at:
+                        start(child)
+                    continue
+                code = child.process.poll() if child.process else None
+                if code is None:
+                    continue
+                child.fast_deaths = child.fast_deaths + 1 if now - child.started < FAST_DEATH else 0
+                if child.fast_deaths >= DEATHS_AT_START:
+                    click.echo(
+                        f"receipts: {child.name} keeps dying at start (exit code {code}); stopping",
+                        err=True,
+                    )
+                    exit_code, stopping = 1, True
+                    break
+                delay = backoff[min(child.fast_deaths, len(backoff) - 1)]
+                click.echo(
+                    f"receipts: {child.name} exited (code {code}); restarting in {delay:.0f} s",
+                    err=True,
+                )
+                child.restart_at = now + delay
             if upkeep is not None and time.monotonic() >= next_upkeep:
                 upkeep()
                 next_upkeep = time.monotonic() + UPKEEP_EVERY
             time.sleep(0.2)
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
+        running = [c.process for c in children if c.process and c.process.poll() is None]
+        for process in running:
+            process.terminate()
         deadline = time.monotonic() + 15
-        for child in children:
+        for process in running:
             try:
-                child.wait(max(0.1, deadline - time.monotonic()))
+                process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                child.kill()
-    return 0 if stopping else exit_code
+                process.kill()
+    return exit_code
 
 
 def serve(config: Config, host: str, port: int, workers: int) -> int:
     embedded = config.database_url is None
-    config, url = prepare(config)
     endpoint = Endpoint(host, port)
+    endpoint.check_free()
+    config, url = prepare(config)
     click.echo(registration_text(config, endpoint, embedded))
     env = {**os.environ, "DATABASE_URL": url}
     with tempfile.TemporaryDirectory(prefix="receipts-metrics-") as metrics_dir:

@@ -31,8 +31,8 @@ def keep_rollup_current(
             with connect() as conn:
                 while True:
                     hours = refresh_rollup(conn)
-                    if hours > 0:
-                        log.info("rollup refreshed", extra={"fields": {"hours": hours}})
+                    if hours > 0:  # every few seconds: detail, not news
+                        log.debug("rollup refreshed", extra={"fields": {"hours": hours}})
                     if stop.wait(every):
                         return
         except psycopg.OperationalError as error:

@@ -83,14 +83,18 @@ def _strict(incoming: Request) -> bool:
 def _bounded_body(incoming: Request, max_body: int) -> tuple[bytes, str | None]:
     """The body and its type as stored; 413 past the limit, declared or not."""
     if incoming.content_length is not None and incoming.content_length > max_body:
-        abort(413)
+        abort(413, _too_large(max_body))
     # A chunked body has no Content-Length and is cut at the limit without an error:
     # reading one byte more than the limit is how its excess is seen (and refused).
     incoming.max_content_length = max_body + 1
     raw = incoming.get_data(cache=False)
     if len(raw) > max_body:
-        abort(413)
+        abort(413, _too_large(max_body))
     return raw, _stored(incoming.content_type)
+
+
+def _too_large(max_body: int) -> str:
+    return f"the body is over {max_body} bytes, the limit RECEIPTS_MAX_BODY sets"
 
 
 def _query_as_form(incoming: Request) -> bytes:

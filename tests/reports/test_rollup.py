@@ -29,4 +29,4 @@ def test_the_periodic_refresh_builds_the_rollup_and_stops_when_told(reports_db, 
 
 def test_serve_runs_the_periodic_refresh():
     commands = child_commands(Endpoint("127.0.0.1", 8000), workers=1)
-    assert any(command[-3:-1] == ["rollup", "--every"] for command in commands)
+    assert any(command[-3:-1] == ["rollup", "--every"] for _, command in commands)

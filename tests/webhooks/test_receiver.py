@@ -146,7 +146,8 @@ def test_body_over_the_limit_is_413_and_stores_nothing(client, db, config):
     body = b'{"padding": "' + b"x" * config.max_body + b'"}'
     response = client.post("/webhooks/8x8", content=body)
     assert response.status_code == 413
-    assert "error" in response.json()
+    detail = response.json()["error"]["detail"]
+    assert str(config.max_body) in detail and "RECEIPTS_MAX_BODY" in detail
     assert outcomes(db) == []
 
 
