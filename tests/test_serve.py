@@ -56,6 +56,8 @@ def test_serve_accepts_a_receipt_and_stops_on_ctrl_c(tmp_path):
         output, _ = process.communicate(timeout=60)
     assert process.returncode == 0
     assert f"httpAuthorization: Bearer {secret}" in output
+    booting = [line for line in output.splitlines() if "Booting worker" in line]
+    assert booting and all(json.loads(line)["logger"] == "gunicorn.error" for line in booting)
     assert f"/webhooks/8x8?token={secret}" in output
     assert credentials["api_token"] in output
     assert not (tmp_path / "data" / "pgdata" / "postmaster.pid").exists()
