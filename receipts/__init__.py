@@ -11,17 +11,7 @@ from receipts.credentials import with_stored_credentials
 from receipts.errors import register_error_handlers
 from receipts.logs import configure_logging
 from receipts.mapping.engine import MappingSet
-from receipts.reports import (
-    dashboard,
-    messages,
-    openapi,
-    quarantine,
-    receipts_api,
-    summary_api,
-    suppressions,
-)
-from receipts.reports import mappings as mapping_reports
-from receipts.reports.forwards import bp as forwards_api
+from receipts.reports import api, dashboard, openapi
 from receipts.services import Services
 from receipts.store.embedded import database_url
 from receipts.store.group_commit import GroupCommitter
@@ -40,15 +30,10 @@ def create_app(config: Config | None = None) -> Flask:
     pool = open_pool(database_url(config))
     committer = GroupCommitter(pool, config.moengage_forward)
     app.extensions["receipts"] = Services(config, mappings, pool, Learner(pool), committer)
+    api.register_routes()
     for blueprint in (
         webhooks.bp,
-        messages.bp,
-        receipts_api.bp,
-        summary_api.bp,
-        suppressions.bp,
-        quarantine.bp,
-        mapping_reports.bp,
-        forwards_api,
+        api.bp,
         dashboard.bp,
         openapi.bp,
         health.bp,

@@ -3,15 +3,15 @@ and the forwarding health (the oldest pending forward's age, MoEngage's last ans
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Response
 
+from receipts.reports.api import bp
 from receipts.reports.auth import require_api_token
 from receipts.reports.params import load_query
 from receipts.reports.schemas import ForwardsPageSchema, ForwardsQuerySchema
 from receipts.services import services
 from receipts.store import forwards, reports
 
-bp = Blueprint("forwards", __name__, url_prefix="/api/v1")
 _query_schema = ForwardsQuerySchema()
 _page_schema = ForwardsPageSchema()
 

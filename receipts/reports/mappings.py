@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
-
+from receipts.reports.api import bp
 from receipts.reports.auth import require_api_token
 from receipts.reports.schemas import MappingsSchema
 from receipts.services import services
 from receipts.store import detected
 
-bp = Blueprint("mappings", __name__, url_prefix="/api/v1")
 _schema = MappingsSchema()
 
 

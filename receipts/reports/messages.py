@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Response
 
 from receipts.errors import json_error
 from receipts.mapping.values import normalize_message_id
+from receipts.reports.api import bp
 from receipts.reports.auth import require_api_token
 from receipts.reports.schemas import MessageSchema
 from receipts.services import services
 from receipts.store import queries
 
-bp = Blueprint("messages", __name__, url_prefix="/api/v1")
 _message_schema = MessageSchema()
 
 

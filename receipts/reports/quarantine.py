@@ -6,15 +6,13 @@ replay --quarantined` runs them again once a mapping is fixed.
 
 from __future__ import annotations
 
-from flask import Blueprint
-
+from receipts.reports.api import bp
 from receipts.reports.auth import require_api_token
 from receipts.reports.params import decode_cursor, keyset_page, load_query
 from receipts.reports.schemas import QuarantinePageSchema, QuarantineQuerySchema
 from receipts.services import services
 from receipts.store.quarantine import quarantine_page
 
-bp = Blueprint("quarantine_api", __name__, url_prefix="/api/v1")
 _query = QuarantineQuerySchema()
 _page = QuarantinePageSchema()
 

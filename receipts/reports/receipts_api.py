@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
-
+from receipts.reports.api import bp
 from receipts.reports.auth import require_api_token
 from receipts.reports.params import decode_cursor, keyset_page, load_query
 from receipts.reports.schemas import ReceiptPageSchema, ReceiptsQuerySchema
 from receipts.services import services
 from receipts.store import reports
 
-bp = Blueprint("receipts_api", __name__, url_prefix="/api/v1")
 _query = ReceiptsQuerySchema()
 _page = ReceiptPageSchema()
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, stream_with_context
+from flask import Response, stream_with_context
 
+from receipts.reports.api import bp
 from receipts.reports.auth import require_api_token
 from receipts.reports.csv_export import summary_lines
 from receipts.reports.params import load_query
@@ -11,7 +12,6 @@ from receipts.reports.schemas import SummaryQuerySchema, SummarySchema
 from receipts.reports.summary import Summary, summarize
 from receipts.services import services
 
-bp = Blueprint("summary_api", __name__, url_prefix="/api/v1/reports")
 _query = SummaryQuerySchema()
 _summary = SummarySchema()
 
@@ -25,13 +25,13 @@ def _summary_for_request() -> Summary:
         )
 
 
-@bp.get("/summary")
+@bp.get("/reports/summary")
 @require_api_token
 def summary() -> dict:
     return _summary.dump(_summary_for_request())
 
 
-@bp.get("/summary.csv")
+@bp.get("/reports/summary.csv")
 @require_api_token
 def summary_csv() -> Response:
     result = _summary_for_request()

@@ -12,15 +12,15 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from flask import Blueprint, Response, stream_with_context
+from flask import Response, stream_with_context
 
+from receipts.reports.api import bp
 from receipts.reports.auth import require_api_token
 from receipts.reports.params import load_query
 from receipts.reports.schemas import SuppressionsQuerySchema, SuppressionsSchema
 from receipts.services import services
 from receipts.store.suppressions import suppressions
 
-bp = Blueprint("suppressions", __name__, url_prefix="/api/v1")
 _query = SuppressionsQuerySchema()
 _page = SuppressionsSchema()
 CSV_COLUMNS = ("recipient", "reason_category", "channel", "failures", "last_failed_at")
