@@ -10,6 +10,9 @@ import os
 import sys
 from typing import Any
 
+from gunicorn import glogging
+
+from receipts.logs import JsonFormatter
 from receipts.metrics import mark_worker_dead
 
 
@@ -18,24 +21,20 @@ def _json_logs() -> bool:
     return chosen == "json" or (not chosen and not sys.stderr.isatty())
 
 
+class JsonLogger(glogging.Logger):
+    """gunicorn's own lines (booting, worker exits, its access log when asked for) as JSON
+    lines, like the service's: gunicorn keeps its handlers, levels and files; only the
+    format changes."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            for handler in logger.handlers:
+                handler.setFormatter(JsonFormatter())
+
+
 if _json_logs():
-    logconfig_dict = {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "receipts.logs.JsonFormatter"}},
-        "handlers": {
-            "stderr": {
-                "class": "logging.StreamHandler",
-                "formatter": "json",
-                "stream": "ext://sys.stderr",
-            }
-        },
-        "root": {"level": "INFO", "handlers": ["stderr"]},
-        "loggers": {
-            "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-            "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-        },
-    }
+    logger_class = "receipts.gunicorn_hooks.JsonLogger"
 
 
 def child_exit(server: Any, worker: Any) -> None:
