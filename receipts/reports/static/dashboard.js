@@ -31,6 +31,23 @@
   const utcDay = new Intl.DateTimeFormat(undefined, {
     year: "numeric", month: "short", day: "numeric", timeZone: "UTC",
   });
+  const shortDay = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
+  const hourOfDay = new Intl.DateTimeFormat(undefined, {
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC",
+  });
+
+  // Time-axis labels in UTC, as the buckets are: "Apr 3", or "06:00" with the date at midnight.
+  function timeLabels(u, ticks) {
+    return ticks.map((t) => {
+      const at = new Date(t * 1000);
+      if (t % DAY !== 0) return hourOfDay.format(at);
+      return step === HOUR ? hourOfDay.format(at) + "\n" + shortDay.format(at) : shortDay.format(at);
+    });
+  }
+
+  // Tick steps for counts: whole messages only (no "0.2" on an empty chart).
+  const COUNT_STEPS = [];
+  for (let power = 1; power <= 1e9; power *= 10) COUNT_STEPS.push(power, 2 * power, 5 * power);
   const charts = {};
   window.receiptsCharts = charts; // for the browser test: it reads the axes' limits
 
@@ -148,7 +165,8 @@
       scales: {
         x: { time: true, auto: false, range: () => [range.from, range.to] },
         rate: { auto: false, range: [0, 100] },
-        volume: { range: (u, min, max) => [0, Math.max(1, (max || 0) * 1.1)] },
+        // Bars in the lower half, under the rate line rather than mistaken for it.
+        volume: { range: (u, min, max) => [0, Math.max(1, (max || 0) * 2)] },
       },
       series: [
         { label: step === HOUR ? "Hour (UTC)" : "Day (UTC)",
@@ -161,9 +179,9 @@
           value: (u, v) => (v === null ? "–" : percent(v / 100)) },
       ],
       axes: [
-        { space: 60 },
+        { space: step === HOUR ? 50 : 60, values: timeLabels },
         { scale: "rate", values: (u, ticks) => ticks.map((t) => t + "%"), size: 48 },
-        { scale: "volume", side: 1, grid: { show: false }, size: 52,
+        { scale: "volume", side: 1, grid: { show: false }, size: 52, incrs: COUNT_STEPS,
           values: (u, ticks) => ticks.map((t) => compact.format(t)) },
       ],
     };
@@ -199,7 +217,7 @@
       series: series,
       axes: [
         { splits: () => xs, values: () => names, grid: { show: false } },
-        { size: 52, values: (u, ticks) => ticks.map((t) => compact.format(t)) },
+        { size: 52, incrs: COUNT_STEPS, values: (u, ticks) => ticks.map((t) => compact.format(t)) },
       ],
     };
     charts.status = new uPlot(options, data, node);
