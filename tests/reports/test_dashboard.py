@@ -184,6 +184,10 @@ def test_one_day_is_drawn_by_the_hour_with_exact_percentages(
         assert x_limits(signed_in) == [epoch("2026-03-02"), epoch("2026-03-03")]
         hours = signed_in.execute_script("return window.receiptsCharts.rate.data[0].length")
         assert hours == 24
+        series = signed_in.execute_script(
+            "return window.receiptsCharts.rate.series.map((s) => s.label)"
+        )
+        assert series == ["Hour (UTC)", "Messages", "Delivery rate"]  # volume beside rate
         totals = _text(signed_in, "totals")
         assert "41,797\nMessages" in totals
         assert "99.98%\nDelivery rate" in totals
@@ -305,9 +309,12 @@ def test_behind_a_trusted_https_proxy_the_cookie_is_secure(config_for):
             form = http.get("/", headers=proxied)
             signed_in = http.post("/", data={"token": API_TOKEN}, headers=proxied)
             plain = http.post("/", data={"token": API_TOKEN})
-            page = http.get("/", headers=proxied, cookies={"receipts_api_token": API_TOKEN})
+        with httpx.Client(base_url=server.url, headers={"Host": "receipts.example"}) as http:
+            http.cookies.set("receipts_api_token", API_TOKEN)
+            page = http.get("/", headers={"X-Forwarded-Proto": "https"})
     finally:
         server.close()
+    assert 'id="dashboard"' in page.text
     assert 'id="plain-http"' not in form.text and 'id="plain-http"' not in page.text
     for attribute in ("Secure", "HttpOnly", "SameSite=Strict"):
         assert attribute in signed_in.headers["set-cookie"]
