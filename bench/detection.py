@@ -11,6 +11,10 @@ observed status value read as expected.toml says). It is printed two ways:
   is the figure that says how detection generalizes;
 - in sample: the whole catalogue, as shipped; a provider it recognizes is read from its entry.
 
+The last eight corpus providers (exotel to brevo in expected.toml) were written after the
+rules were frozen; their first leave-one-out run, before any rule looked at them, gave 90.1%
+(64 of 71 fields and statuses): the figure for providers nobody tuned on.
+
 Then (b) the time to detect from 100 samples next to a same-run baseline: walking the same
 samples' leaves. Exits 1 when the leave-one-out accuracy is under 95%. The corpus and what
 each provider should give are in tests/mapping/corpus (expected.toml says why each path is

@@ -9,6 +9,10 @@ embedded PostgreSQL in a temporary directory. With --reuse and DATABASE_URL, rec
 previous run loaded are kept (the load is the slow part) and only the timings run again.
 Then it adds receipts and times the incremental refresh: new messages a minute apart (the
 1,000 span 17 hours, the 10,000 a week), and 10,000 receipts within one hour (live ingest).
+Last, overdue messages: --overdue (default 3%) of the messages are left without a final
+receipt past their window and the other non-final ones made recent, then it times what finds
+them (the metric's count by channel, a page of `receipts report overdue`, one forward sweep of
+1,000, the 30-day summary with overdue counts) beside a plain count of every message.
 Each timing is the best of --repeat runs; the machine is shared, so read the figures as an
 order of magnitude, not a promise.
 """
@@ -30,8 +34,9 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from receipts.config import Config
 from receipts.reports.summary import summarize
-from receipts.store import migrate, reports
+from receipts.store import migrate, overdue, reports
 from receipts.store.embedded import start_embedded
 
 START = datetime(2026, 1, 5, tzinfo=UTC)
@@ -158,6 +163,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reuse", action="store_true", help="keep receipts a run loaded")
+    parser.add_argument("--overdue", type=float, default=0.03, help="share of messages overdue")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="receipts-bench-") as scratch:
@@ -193,7 +199,11 @@ def main() -> None:
                 )
 
             deep = (START + timedelta(days=20), 10**12)
-            pager = reports.list_receipts
+            windows = Config.from_env({}).final_windows
+
+            def pager(conn, filters, after, limit):
+                return reports.list_receipts(conn, filters, after, limit, windows)
+
             window = {"from": start, "to": end}
             for label, filters in (
                 ("no filter", window),
@@ -221,6 +231,47 @@ def main() -> None:
             started = time.perf_counter()
             hours = refresh_now(conn)
             print(f"refresh with nothing new: {(time.perf_counter() - started) * 1000:.0f} ms")
+            time_overdue(conn, args.overdue, args.repeat, windows, start, end)
+
+
+def time_overdue(conn, share: float, repeat: int, windows, start, end) -> None:
+    """Leave `share` of the messages overdue, every other non-final one recent, and time what
+    finds them against a count of all messages (what a scan of the table costs)."""
+    total = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+    conn.execute(
+        """
+        WITH open AS (
+            SELECT connector, message_id, row_number() OVER (ORDER BY message_id) AS n
+            FROM messages WHERE final_at IS NULL
+        )
+        UPDATE messages m
+        SET event_at = CASE WHEN o.n <= %s THEN now() - interval '60 days'
+                            ELSE now() - interval '1 hour' END,
+            overdue_forwarded_at = NULL
+        FROM open o WHERE m.connector = o.connector AND m.message_id = o.message_id""",
+        (int(total * share),),
+    )
+    conn.execute("VACUUM ANALYZE messages")
+    counts = overdue.overdue_by_channel(conn, windows)
+    print(
+        f"overdue: {sum(counts.values()):,} of {total:,} messages ({share:.0%}), best of {repeat}:"
+    )
+    scan = best(repeat, lambda: conn.execute("SELECT count(*) FROM messages").fetchone())
+    by_channel = best(repeat, lambda: overdue.overdue_by_channel(conn, windows))
+    page = best(repeat, lambda: overdue.overdue_messages(conn, windows, None, 1000))
+    summary = best(repeat, lambda: summarize(conn, start, end, "country", True, windows))
+    plain = best(repeat, lambda: summarize(conn, start, end, "country", True))
+    print(f"  baseline: count every message (a scan)      {scan * 1000:8.1f} ms")
+    print(f"  overdue by channel (the metric)             {by_channel * 1000:8.1f} ms")
+    print(f"  receipts report overdue, 1,000 oldest       {page * 1000:8.1f} ms")
+    print(f"  30-day summary by country, with overdue     {summary * 1000:8.1f} ms")
+    print(f"  30-day summary by country, without          {plain * 1000:8.1f} ms")
+    started = time.perf_counter()
+    with conn.transaction():
+        queued = overdue.forward_overdue(conn, windows, 1000)
+        conn.execute("DELETE FROM forwards")  # keep the outbox as it was
+    sweep = time.perf_counter() - started
+    print(f"  one forward sweep: {queued:,} failed forwards queued in {sweep * 1000:.1f} ms")
 
 
 def refresh_now(conn: psycopg.Connection) -> int:

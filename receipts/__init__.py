@@ -11,7 +11,15 @@ from receipts.credentials import with_stored_credentials
 from receipts.errors import register_error_handlers
 from receipts.logs import configure_logging
 from receipts.mapping.engine import MappingSet
-from receipts.reports import dashboard, messages, openapi, receipts_api, summary_api
+from receipts.reports import (
+    dashboard,
+    messages,
+    openapi,
+    quarantine,
+    receipts_api,
+    summary_api,
+    suppressions,
+)
 from receipts.reports import mappings as mapping_reports
 from receipts.reports.forwards import bp as forwards_api
 from receipts.services import Services
@@ -37,6 +45,8 @@ def create_app(config: Config | None = None) -> Flask:
         messages.bp,
         receipts_api.bp,
         summary_api.bp,
+        suppressions.bp,
+        quarantine.bp,
         mapping_reports.bp,
         forwards_api,
         dashboard.bp,

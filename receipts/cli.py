@@ -133,6 +133,36 @@ def prune(before: date) -> None:
     click.echo(pruned.line(before))
 
 
+@db.command()
+@click.option("--batch", default=5000, show_default=True, type=click.IntRange(min=1))
+def reclassify(batch: int) -> None:
+    """Read every stored failure again with the current reason vocabulary and mappings."""
+    from receipts.mapping.reclassify import ReasonsByMapping
+    from receipts.store import reasons
+
+    config = _config()
+    readers = ReasonsByMapping(MappingSet.from_paths(config.mappings_dir))
+    done = 0
+    with psycopg.connect(database_url(config), autocommit=True) as conn:
+        total = reasons.count_failed(conn)
+        with click.progressbar(length=total, label="reclassifying failures") as bar:
+            after = 0
+            while failures := reasons.failed_after(conn, after, batch):
+                read = [
+                    readers.read(
+                        f.mapping,
+                        (f.error_code, f.provider_error_code, f.provider_detail, f.provider_status),
+                        (f.error_message, f.provider_detail),
+                        f.channel,
+                    )
+                    for f in failures
+                ]
+                reasons.set_reasons(conn, failures, [(r.category, r.permanent) for r in read])
+                after, done = failures[-1].id, done + len(failures)
+                bar.update(len(failures))
+    click.echo(f"reclassified {done} failed receipt(s)")
+
+
 @main.command("import")
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -220,7 +250,7 @@ def _replay_quarantined(since: datetime | None, dry_run: bool) -> None:
         )
         counts = {"mapped": 0, "still": 0}
         for result in results:
-            click.echo(("would store " if dry_run else "") + str(result))
+            click.echo(result.line(dry_run))
             counts["mapped" if result.receipts >= 0 else "still"] += 1
     verb = "would be replayed" if dry_run else "replayed"
     click.echo(f"{counts['mapped']} {verb}, {counts['still']} still quarantined")
@@ -387,9 +417,53 @@ def report_summary(start: str, end: str, by: str) -> None:
         raise click.UsageError(
             "; ".join(f"--{name}: {' '.join(map(str, why))}" for name, why in problems.items())
         ) from None
-    with psycopg.connect(database_url(_config()), autocommit=True) as conn:
-        result = summarize(conn, query["from"], query["to"], query["by"])
+    config = _config()
+    with psycopg.connect(database_url(config), autocommit=True) as conn:
+        result = summarize(
+            conn, query["from"], query["to"], query["by"], windows=config.final_windows
+        )
     click.echo(summary_table(result))
+
+
+@report.command("suppressions")
+@click.option("--since", type=Moment(), help="Only failures since (ISO 8601, or an age: 30d).")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV, ready to upload as a MoEngage segment.")
+def report_suppressions(since: datetime | None, as_csv: bool) -> None:
+    """Recipients whose latest outcome is a permanent failure: stop sending to them."""
+    from receipts.reports.suppressions import csv_lines
+    from receipts.store.suppressions import suppressions
+
+    with psycopg.connect(database_url(_config()), autocommit=True) as conn:
+        rows = suppressions(conn, since or datetime(1970, 1, 1, tzinfo=UTC), None)
+    if as_csv:
+        for line in csv_lines(rows):
+            click.echo(line, nl=False)
+        return
+    for row in rows:
+        click.echo(
+            f"{row['recipient']}  {row['reason_category'] or 'other'}  {row['channel'] or '-'}"
+            f"  {row['failures']} failure(s), last {row['last_failed_at'].isoformat()}"
+        )
+    click.echo(f"{len(rows)} recipient(s) to suppress")
+
+
+@report.command("overdue")
+@click.option("--channel", help="Only this channel (sms, whatsapp, ...).")
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(min=1))
+def report_overdue(channel: str | None, limit: int) -> None:
+    """Messages still without a final outcome past their channel's window, oldest first."""
+    from receipts.store.overdue import overdue_messages
+
+    config = _config()
+    with psycopg.connect(database_url(config), autocommit=True) as conn:
+        rows = overdue_messages(conn, config.final_windows, channel, limit)
+    for row in rows:
+        hours = row["age"].total_seconds() / 3600
+        click.echo(
+            f"{row['message_id']}  {row['channel'] or '-'}  {row['country'] or '-'}  "
+            f"{row['status']}  last receipt {row['last_event_at'].isoformat()} ({hours:.0f} h ago)"
+        )
+    click.echo(f"{len(rows)} overdue message(s)")
 
 
 @report.command("rollup")

@@ -11,6 +11,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 FORWARD_MODES = ("final", "all")
+OVERDUE_MODES = ("off", "failed")
+# 8x8 waits up to 48 hours for an operator's SMS receipt and checks chat apps' read receipts
+# for 10 days (developer.8x8.com, delivery receipts for outbound SMS and Messaging Apps); each
+# window adds a margin for receipts in flight.
+DEFAULT_FINAL_WINDOW = "sms=50h,whatsapp=11d,default=11d"
+_WINDOW_UNITS = {"m": 60, "h": 3600, "d": 86400}
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 LOG_FORMATS = ("json", "text")
 
@@ -41,6 +47,13 @@ class Config:
     moengage_forward: str
     max_body: int
     log_format: str
+    # channel -> seconds after its last receipt a non-final message is overdue ("default" too)
+    final_windows: tuple[tuple[str, float], ...] = (
+        ("sms", 50 * 3600.0),
+        ("whatsapp", 11 * 86400.0),
+        ("default", 11 * 86400.0),
+    )
+    moengage_forward_overdue: str = "off"
     # Empty: any source may call the webhook (the secret still guards it).
     allowed_networks: tuple[Network, ...] = ()
     trusted_proxies: tuple[Network, ...] = ()
@@ -61,6 +74,8 @@ class Config:
             log_format=_choice(
                 env, "RECEIPTS_LOG_FORMAT", LOG_FORMATS, "text" if sys.stderr.isatty() else "json"
             ),
+            final_windows=_windows(env, "RECEIPTS_FINAL_WINDOW"),
+            moengage_forward_overdue=_choice(env, "MOENGAGE_FORWARD_OVERDUE", OVERDUE_MODES, "off"),
             allowed_networks=_networks(env, "RECEIPTS_ALLOWED_NETWORKS"),
             trusted_proxies=_networks(env, "RECEIPTS_TRUSTED_PROXIES"),
         )
@@ -106,6 +121,21 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{name}: must be greater than 0")
     return value
+
+
+def _windows(env: Mapping[str, str], name: str) -> tuple[tuple[str, float], ...]:
+    """`sms=50h,whatsapp=11d,default=11d` -> ((sms, 180000.0), ...); `default` is required."""
+    raw = env.get(name, "").strip() or DEFAULT_FINAL_WINDOW
+    windows: dict[str, float] = {}
+    for part in raw.split(","):
+        channel, _, length = part.strip().partition("=")
+        length = length.strip().lower()
+        if not channel.strip() or not length[:-1].isdigit() or length[-1:] not in _WINDOW_UNITS:
+            raise ConfigError(f"{name}: expected channel=<number><m|h|d>, got {part.strip()!r}")
+        windows[channel.strip().lower()] = float(int(length[:-1]) * _WINDOW_UNITS[length[-1]])
+    if "default" not in windows:
+        raise ConfigError(f"{name}: needs a default=<number><m|h|d> for the other channels")
+    return tuple(windows.items())
 
 
 def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:

@@ -27,7 +27,8 @@ from prometheus_client.registry import Collector
 from psycopg_pool import ConnectionPool
 
 from receipts.services import services
-from receipts.store import reports
+from receipts.store import overdue, reports
+from receipts.store.overdue import Windows
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -70,21 +71,32 @@ def count_webhook_outcomes(connector: str, outcomes: dict[str, int]) -> None:
 
 
 class OutboxCollector(Collector):
-    """Forwards by state and the oldest pending forward's age, read when scraped."""
+    """Forwards by state, the oldest pending forward's age and overdue messages by channel,
+    read when scraped."""
 
-    def __init__(self, pool: ConnectionPool) -> None:
+    def __init__(self, pool: ConnectionPool, windows: Windows) -> None:
         self._pool = pool
+        self._windows = windows
 
     def collect(self) -> Iterator[Metric]:
         with self._pool.connection() as conn:
             states = reports.forwards_by_state(conn)
             oldest = reports.oldest_pending_forward_age(conn)
+            overdue_counts = overdue.overdue_by_channel(conn, self._windows)
         by_state = GaugeMetricFamily(
             "receipts_forwards", "Forwards to MoEngage in the outbox, by state", labels=["state"]
         )
         for state in FORWARD_STATES:
             by_state.add_metric([state], states.get(state, 0))
         yield by_state
+        overdue_by_channel = GaugeMetricFamily(
+            "receipts_overdue_messages",
+            "Messages without a final outcome past their channel's window, by channel",
+            labels=["channel"],
+        )
+        for channel, count in sorted(overdue_counts.items()):
+            overdue_by_channel.add_metric([channel], count)
+        yield overdue_by_channel
         yield GaugeMetricFamily(
             "receipts_oldest_pending_forward_age_seconds",
             "Seconds since the oldest pending forward was queued (0 when none waits)",
@@ -100,7 +112,7 @@ def metrics() -> Response:
     else:
         registry = REGISTRY
     outbox = CollectorRegistry()
-    outbox.register(OutboxCollector(services().pool))
+    outbox.register(OutboxCollector(services().pool, services().config.final_windows))
     return Response(
         generate_latest(registry) + generate_latest(outbox), mimetype=CONTENT_TYPE_LATEST
     )

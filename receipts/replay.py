@@ -27,10 +27,13 @@ class Replayed:
     receipts: int  # receipts the body makes now; -1 while it still cannot be mapped
     detail: str
 
-    def __str__(self) -> str:
+    def line(self, dry_run: bool) -> str:
+        """One line per body, saying one thing: what happens (or would) to it."""
+        where = f"body {self.body_id} ({self.connector})"
         if self.receipts < 0:
-            return f"body {self.body_id} ({self.connector}): still quarantined: {self.detail}"
-        return f"body {self.body_id} ({self.connector}): {self.receipts} receipts by {self.detail}"
+            return f"{where}: still quarantined: {self.detail}"
+        verb = "would be stored as" if dry_run else "stored as"
+        return f"{where}: {verb} {self.receipts} receipt(s) by {self.detail}"
 
 
 def replay_quarantined(

@@ -56,13 +56,14 @@ def chatapps_receipt(
     msisdn: str = "+6598765432",
     error_code: int | None = None,
     provider_error_code: str | None = None,
+    error_message: str = "Invalid destination",
 ) -> dict[str, Any]:
     status: dict[str, Any] = {"state": state, "timestamp": timestamp}
     if detail is not None:
         status["detail"] = detail
     if error_code is not None:
         status["errorCode"] = error_code
-        status["errorMessage"] = "Invalid destination"
+        status["errorMessage"] = error_message
     payload: dict[str, Any] = {
         "umid": umid or new_umid(),
         "subAccountId": "Acme_WA",

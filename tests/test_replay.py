@@ -66,7 +66,8 @@ def test_dry_run_prints_what_would_happen_and_changes_nothing(config, db, quaran
     shutil.copy(REPO / "mappings" / "8x8-sms.toml", quarantined_sms)
     result = replay(config, quarantined_sms, "--dry-run")
     lines = result.output.splitlines()
-    assert len([line for line in lines if line.startswith("would store body")]) == 3
+    assert len([line for line in lines if ": would be stored as 1 receipt(s) by " in line]) == 3
+    assert not [line for line in lines[:-1] if "would" in line and "still quarantined" in line]
     assert lines[-1] == "3 would be replayed, 0 still quarantined"
     assert db.execute("SELECT count(*) FROM receipts").fetchone()[0] == 0
 
@@ -75,3 +76,10 @@ def test_replay_needs_to_know_what_to_replay(config, quarantined_sms):
     env = {"DATABASE_URL": config.database_url, "RECEIPTS_MAPPINGS": str(quarantined_sms)}
     result = CliRunner().invoke(main, ["replay"], env=env)
     assert result.exit_code != 0
+
+
+def test_dry_run_says_one_thing_of_a_body_that_still_cannot_be_read(config, db, quarantined_sms):
+    result = replay(config, quarantined_sms, "--dry-run")
+    body_lines = [line for line in result.output.splitlines() if line.startswith("body ")]
+    assert body_lines and all(": still quarantined: " in line for line in body_lines)
+    assert not [line for line in body_lines if "would" in line]

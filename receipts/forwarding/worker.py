@@ -23,9 +23,10 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from receipts.config import Config
 from receipts.forwarding.backoff import RetryPolicy, decide
 from receipts.forwarding.client import Answer, MoEngageClient
-from receipts.store import forwards, migrate, retention
+from receipts.store import forwards, migrate, overdue, retention
 from receipts.store.embedded import database_url
 from receipts.store.forwards import ClaimedForward, Outcome
+from receipts.store.overdue import Windows
 from receipts.store.pool import open_pool
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ class Forwarder:
         lease: float = 60.0,
         idle: float = 0.25,
         rng: random.Random | None = None,
+        overdue: Windows | None = None,
+        overdue_every: float = 60.0,
     ) -> None:
         self.pool = pool
         self.client = client
@@ -75,6 +78,10 @@ class Forwarder:
         self.idle = idle
         self._rng = rng or random.Random()  # noqa: S311 (jitter, not a secret)
         self._database_down_since: float | None = None
+        # MOENGAGE_FORWARD_OVERDUE=failed: the channel windows, swept every `overdue_every` s.
+        self.overdue = overdue
+        self.overdue_every = overdue_every
+        self._next_sweep = 0.0
 
     def run(self, stop: threading.Event, once: bool = False) -> Tally:
         """Forward until `stop` is set (or, with `once`, until nothing is due), then drain."""
@@ -91,6 +98,8 @@ class Forwarder:
                 if unrecorded and (claiming or not in_flight or stop.is_set()):
                     self._record(unrecorded)
                     unrecorded = []
+                if claiming and self.overdue and time.monotonic() >= self._next_sweep:
+                    self._sweep_overdue()
                 if claiming:
                     claimed = self._claim(free)
                     for forward in claimed:
@@ -112,6 +121,18 @@ class Forwarder:
                 unrecorded.extend(outcomes)
                 tally = tally.plus(outcomes)
         return tally
+
+    def _sweep_overdue(self) -> None:
+        """Queue, once, the `failed` forward of messages that became overdue (issue 14)."""
+        self._next_sweep = time.monotonic() + self.overdue_every
+        try:
+            with self.pool.connection() as conn:
+                queued = overdue.forward_overdue(conn, self.overdue)
+        except _DATABASE_ERRORS as error:
+            self._database_trouble(error)
+            return
+        if queued:
+            log.info("%d overdue message(s) forwarded as failed (no_final_receipt)", queued)
 
     def _claim(self, limit: int) -> list[ClaimedForward]:
         try:
@@ -198,7 +219,10 @@ def run_worker(
             config.moengage_dlr_url, config.moengage_auth, timeout, connections=concurrency
         ) as client:
             log.info("forwarding to %s", _shown(config.moengage_dlr_url))
-            forwarder = Forwarder(pool, client, policy, concurrency=concurrency, lease=lease)
+            windows = config.final_windows if config.moengage_forward_overdue == "failed" else None
+            forwarder = Forwarder(
+                pool, client, policy, concurrency=concurrency, lease=lease, overdue=windows
+            )
             return forwarder.run(stop, once)
     finally:
         pool.close()

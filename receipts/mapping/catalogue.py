@@ -41,7 +41,7 @@ from importlib.resources.abc import Traversable
 
 from receipts.mapping.receipt import FIELD_NAMES, STATUSES
 
-# The one failure-reason vocabulary across providers (see SPEC "Forwarding to MoEngage").
+# The one failure-reason vocabulary across providers (receipts/mapping/reasons.py).
 REASON_CATEGORIES = (
     "invalid_number",
     "unreachable",

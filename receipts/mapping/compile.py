@@ -13,8 +13,10 @@ from typing import Any, ClassVar
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load
 
 from receipts.mapping import values
+from receipts.mapping.catalogue import load_catalogue
 from receipts.mapping.files import AUTO, MappingSpec
 from receipts.mapping.paths import MISSING, Path, compile_path
+from receipts.mapping.reasons import ReasonReader
 from receipts.mapping.receipt import FINAL_STATUSES, REQUIRED_FIELDS, Receipt
 
 
@@ -56,6 +58,7 @@ class _ReceiptSchema(Schema):
     paths: ClassVar[tuple[tuple[str, Path], ...]] = ()
     default_channel: ClassVar[str | None] = None
     interim: ClassVar[frozenset[str]] = frozenset()
+    reasons: ClassVar[ReasonReader] = ReasonReader()
 
     @pre_load
     def _read_paths(self, body: Any, **kwargs: Any) -> dict[str, Any]:
@@ -97,6 +100,18 @@ class _ReceiptSchema(Schema):
         detail = data.pop("detail", None)
         interim = provider_status.lower() in self.interim or (detail or "").lower() in self.interim
         data.setdefault("channel", self.default_channel)
+        if status == "failed":
+            reason = self.reasons.read(
+                (
+                    data.get("error_code"),
+                    data.get("provider_error_code"),
+                    detail,
+                    provider_status,
+                ),
+                (data.get("error_message"), detail),
+                data.get("channel"),
+            )
+            data["reason_category"], data["permanent"] = reason.category, reason.permanent
         return Receipt(
             status=status,
             provider_status=provider_status,
@@ -149,6 +164,12 @@ class CompiledMapping:
         return code, f"{where}: {reason}"
 
 
+def reason_reader(spec: MappingSpec) -> ReasonReader:
+    """How a mapping's failures are read: its `[reasons]` over its provider's error table."""
+    provider = load_catalogue().providers.get(spec.provider) if spec.provider else None
+    return ReasonReader(provider, spec.reasons or None)
+
+
 def compile_mapping(spec: MappingSpec) -> CompiledMapping:
     match = tuple(
         (compile_path(path), frozenset(accepted)) for path, accepted in spec.match.items()
@@ -162,6 +183,7 @@ def compile_mapping(spec: MappingSpec) -> CompiledMapping:
     attributes["paths"] = tuple((name, compile_path(path)) for name, path in mapped.items())
     attributes["default_channel"] = spec.channel.lower() if spec.channel else None
     attributes["interim"] = frozenset(word.lower() for word in spec.interim)
+    attributes["reasons"] = reason_reader(spec)
     schema = type(f"{spec.name}Schema", (_ReceiptSchema,), attributes)()
     schema.readers = tuple(
         (name, path, schema.fields[name].convert) for name, path in attributes["paths"]

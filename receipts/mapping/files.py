@@ -15,6 +15,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from receipts.mapping.catalogue import REASON_CATEGORIES, ErrorEntry, load_catalogue
 from receipts.mapping.paths import PathSyntaxError, compile_path
 from receipts.mapping.receipt import FIELD_NAMES, REQUIRED_FIELDS, STATUSES
 
@@ -45,6 +46,8 @@ class MappingSpec:
     interim: tuple[str, ...] = ()
     fields: dict[str, str] = field(default_factory=dict)
     status: dict[str, str] = field(default_factory=dict)
+    provider: str | None = None  # catalogue id whose error table reads failures
+    reasons: dict[str, ErrorEntry] = field(default_factory=dict)  # code -> reason, over it
 
     @property
     def label(self) -> str:
@@ -76,6 +79,20 @@ class _MatchValue(fields.Field):
         return tuple(values)
 
 
+class _ReasonValue(fields.Field):
+    """A `[reasons]` value: a category, or `{ category = ..., permanent = true }`."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> ErrorEntry:
+        entry = {"category": value} if isinstance(value, str) else value
+        if not isinstance(entry, dict) or entry.get("category") not in REASON_CATEGORIES:
+            raise ValidationError(f"expected one of {', '.join(REASON_CATEGORIES)}")
+        if set(entry) - {"category", "permanent", "text"} or not isinstance(
+            entry.get("permanent", False), bool
+        ):
+            raise ValidationError("expected keys category, permanent (true/false) and text")
+        return ErrorEntry(entry["category"], entry.get("permanent"), entry.get("text"))
+
+
 class MappingFileSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -95,6 +112,14 @@ class MappingFileSchema(Schema):
     status = fields.Dict(
         keys=fields.String(validate=validate.Length(min=1)),
         values=fields.String(validate=validate.OneOf(STATUSES, error="not a normalized status")),
+    )
+    provider = fields.String(
+        validate=validate.OneOf(
+            sorted(load_catalogue().providers), error="not a provider of the catalogue"
+        )
+    )
+    reasons = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1)), values=_ReasonValue()
     )
 
     @validates_schema
@@ -158,7 +183,15 @@ def parse_mapping(text: bytes, source: str) -> MappingSpec:
         interim=tuple(data.get("interim", ())),
         fields=data.get("fields_", {}),
         status=data.get("status", {}),
+        provider=data.get("provider") or catalogue_id_of(name),
+        reasons={code.lower(): entry for code, entry in data.get("reasons", {}).items()},
     )
+
+
+def catalogue_id_of(name: str) -> str | None:
+    """The provider a mapping named `8x8-sms` or `twilio` is for, when the catalogue has it."""
+    providers = load_catalogue().providers
+    return next((pid for pid in providers if name == pid or name.startswith(f"{pid}-")), None)
 
 
 def load_mapping_files(paths: Iterable[Path]) -> list[MappingSpec]:

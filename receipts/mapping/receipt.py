@@ -52,3 +52,5 @@ class Receipt:
     segments: int | None = None
     batch_id: str | None = None
     client_batch_id: str | None = None
+    reason_category: str | None = None  # failed receipts: receipts/mapping/reasons.py
+    permanent: bool | None = None

@@ -37,6 +37,16 @@ class Trial:
         found = (r.provider_status for r in self.receipts if r.status == "unknown")
         return tuple(dict.fromkeys(found))
 
+    @property
+    def unknown_reasons(self) -> tuple[str, ...]:
+        """Failure codes no table or word explains: stored with the reason `other`."""
+        found = (
+            r.error_code or r.provider_error_code or r.provider_detail or r.provider_status
+            for r in self.receipts
+            if r.reason_category == "other"
+        )
+        return tuple(dict.fromkeys(code for code in found if code))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "sample": self.sample,
@@ -48,6 +58,7 @@ class Trial:
             ],
             "empty": list(self.empty) if self.receipts else [],
             "unknown_statuses": list(self.unknown_statuses),
+            "unknown_reasons": list(self.unknown_reasons),
         }
 
 
@@ -116,4 +127,7 @@ def trial_lines(trial: Trial) -> list[str]:
     if trial.unknown_statuses:
         words = ", ".join(trial.unknown_statuses)
         lines.append(f"  warning: not in the [status] table, stored as unknown: {words}")
+    if trial.unknown_reasons:
+        codes = ", ".join(trial.unknown_reasons)
+        lines.append(f"  warning: failure reason not known, stored as other: {codes} ([reasons])")
     return lines

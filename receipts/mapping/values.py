@@ -16,12 +16,12 @@ from typing import Any
 import phonenumbers
 from marshmallow import ValidationError, fields
 
+from receipts.mapping.recognizers import E164, UUID, smpp_time
+
 MAX_TEXT = 2048
 MAX_ID = 256
 _PRICE_PLACES = 12
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _DIGITS = re.compile(r"^\+?[\d\s().-]{7,20}$")
 # Epoch values above this are milliseconds (it is 2286-11-20 in seconds).
 _EPOCH_MS_FROM = 10_000_000_000
@@ -30,12 +30,12 @@ _PLAUSIBLE_EPOCH_YEARS = (2000, 2040)
 
 def normalize_message_id(value: str) -> str:
     """UUID-shaped ids match case-insensitively (SPEC), so they are stored lower-case."""
-    return value.lower() if _UUID.match(value) else value
+    return value.lower() if UUID.fullmatch(value) else value
 
 
 def to_e164(value: str) -> str:
     """E.164 where the number parses (with or without its `+`); otherwise as given."""
-    if _E164.match(value):
+    if E164.fullmatch(value):
         return value
     if not _DIGITS.match(value):
         return value
@@ -47,18 +47,6 @@ def to_e164(value: str) -> str:
     if not phonenumbers.is_possible_number(number):
         return value
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _smpp_time(text: str) -> datetime | None:
-    """SMPP's `done date` (YYMMDDhhmm or YYMMDDhhmmss, UTC) as Twilio and Vonage echo it."""
-    if len(text) not in (10, 12):
-        return None
-    try:
-        return datetime.strptime(text, "%y%m%d%H%M%S" if len(text) == 12 else "%y%m%d%H%M").replace(
-            tzinfo=UTC
-        )
-    except ValueError:
-        return None
 
 
 def _epoch(value: float) -> datetime:
@@ -79,7 +67,7 @@ def parse_time(value: Any) -> datetime:
         epoch = _epoch(float(value))
         if _PLAUSIBLE_EPOCH_YEARS[0] <= epoch.year < _PLAUSIBLE_EPOCH_YEARS[1]:
             return epoch
-        return _smpp_time(value) or epoch
+        return smpp_time(value) or epoch
     parsed = datetime.fromisoformat(value)
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 

@@ -31,10 +31,11 @@ class Vocabularies:
         """The status a word means: the preferred provider's reading first, else the most
         common reading across providers, else what its stems say (``read_word``); None when
         nothing reads it."""
-        lowered = status_word(word).lower()
+        word = status_word(word)
+        lowered = word.lower()
         if prefer is not None and lowered in self.tables.get(prefer, {}):
             return self.tables[prefer][lowered]
-        return self.consensus.get(lowered) or read_word(lowered)
+        return self.consensus.get(lowered) or read_word(word)
 
     def reading(self, prefer: str | None = None) -> dict[str, str]:
         """Every known word -> its status, as ``normalize`` reads it: the preferred provider's
@@ -60,12 +61,14 @@ _STEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"un_?deliv|(?:not|non|no)_?(?:deliv|sent)|undeliverable", "failed"),
         (
             r"fail|reject|expir|error|bounce|block|invalid|unreachable|drop|cancel|abort|"
-            r"delete|spam|opt_?out|refus|denied|undeliv|blacklist|unknown_subscriber",
+            r"delete|spam|opt_?out|refus|denied|undeliv|blacklist|unknown_subscriber|"
+            r"(?:^|_)dnd(?:_|$)|do_not_disturb",
             "failed",
         ),
         (r"(?:^|_)(?:read|seen|opened|viewed)(?:_|$)", "read"),
-        (r"unconfirmed|no_?dlr|awaited", "sent"),
-        (r"deliv|success|succeed|complete", "delivered"),
+        (r"unconfirmed|no_?dlr|awaited|to_(?:gateway|smsc|carrier|network)", "sent"),
+        (r"(?:^|_)ack(?:_|$)|acknowledg", "sent"),
+        (r"deliv|success|succeed|complete|received_by|on_handset", "delivered"),
         (
             r"(?:^|_)sent(?:_|$)|submit|accept|enroute|en_route|dispatch|forward|buffer|"
             r"transit|transmit|unconfirmed|to_carrier|to_operator",
@@ -101,9 +104,19 @@ def _consensus(tables: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
 
 @lru_cache(maxsize=64)
 def vocabularies_of(catalogue: Catalogue) -> Vocabularies:
-    """The status tables of a catalogue's providers, and their consensus."""
-    tables = {pid: entry.status for pid, entry in catalogue.providers.items() if entry.status}
+    """The status words of a catalogue's providers, and their consensus. Numeric codes and
+    single letters are left out: 2 is queued at one provider and failed at the next, so
+    only a recognized provider's own table may read them."""
+    tables = {
+        pid: {word: status for word, status in entry.status.items() if _is_word(word)}
+        for pid, entry in catalogue.providers.items()
+    }
+    tables = {pid: table for pid, table in tables.items() if table}
     return Vocabularies(tables, _consensus(tables))
+
+
+def _is_word(value: str) -> bool:
+    return len(value) > 1 and not value.isdigit()
 
 
 def load_vocabularies() -> Vocabularies:

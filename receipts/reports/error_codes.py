@@ -1,16 +1,16 @@
-"""8x8's error-code names, read once from the shipped table (error_codes.toml)."""
+"""8x8's error-code names, read from its catalogue entry (receipts/mapping/providers/8x8.toml)."""
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
-from importlib import resources
+
+from receipts.mapping.catalogue import load_catalogue
 
 
 @cache
 def error_names() -> dict[str, str]:
-    table = tomllib.loads((resources.files("receipts.reports") / "error_codes.toml").read_text())
-    return dict(table["sms"])
+    errors = load_catalogue().providers["8x8"].errors
+    return {code: entry.text for code, entry in errors.items() if entry.text and code.isdigit()}
 
 
 def error_name(code: str | None) -> str | None:

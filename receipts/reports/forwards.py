@@ -1,15 +1,15 @@
-"""`GET /api/v1/forwards?state=`: the outbox to MoEngage, newest first, with counts per state."""
+"""`GET /api/v1/forwards?state=`: the outbox to MoEngage, newest first, with counts per state
+and the forwarding health (the oldest pending forward's age, MoEngage's last answer)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
-from marshmallow import ValidationError
+from flask import Blueprint, Response
 
-from receipts.errors import json_error
 from receipts.reports.auth import require_api_token
+from receipts.reports.params import load_query
 from receipts.reports.schemas import ForwardsPageSchema, ForwardsQuerySchema
 from receipts.services import services
-from receipts.store import forwards
+from receipts.store import forwards, reports
 
 bp = Blueprint("forwards", __name__, url_prefix="/api/v1")
 _query_schema = ForwardsQuerySchema()
@@ -19,20 +19,21 @@ _page_schema = ForwardsPageSchema()
 @bp.get("/forwards")
 @require_api_token
 def list_forwards() -> Response | tuple[Response, int]:
-    try:
-        query = _query_schema.load(request.args)
-    except ValidationError as error:
-        return json_error(400, "bad_query", _first_message(error))
+    query = load_query(_query_schema)
     with services().pool.connection() as conn:
         counts = forwards.count_by_state(conn)
         items = forwards.list_forwards(
             conn, query.get("state"), query["limit"], query.get("before")
         )
+        oldest = reports.oldest_pending_forward_age(conn) if counts["pending"] else None
+        last = forwards.last_answer(conn)
     next_before = items[-1]["id"] if len(items) == query["limit"] else None
-    return _page_schema.dump({"counts": counts, "items": items, "next_before": next_before})
-
-
-def _first_message(error: ValidationError) -> str:
-    field, messages = next(iter(error.normalized_messages().items()))
-    message = messages[0] if isinstance(messages, list) else messages
-    return f"{field}: {message}"
+    return _page_schema.dump(
+        {
+            "counts": counts,
+            "items": items,
+            "next_before": next_before,
+            "oldest_pending_age_seconds": oldest,
+            "last_answer": last,
+        }
+    )

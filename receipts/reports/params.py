@@ -34,6 +34,16 @@ def encode_cursor(event_at: datetime, receipt_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def keyset_page(
+    rows: list[dict[str, Any]], limit: int, at: str, key: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The first `limit` of `limit + 1` rows read, and the cursor of the next page (None when
+    the extra row did not come: this was the last page)."""
+    page = rows[:limit]
+    more = len(rows) > limit
+    return page, encode_cursor(page[-1][at], page[-1][key]) if more else None
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from receipts.reports.auth import require_api_token
-from receipts.reports.params import decode_cursor, encode_cursor, load_query
+from receipts.reports.params import decode_cursor, keyset_page, load_query
 from receipts.reports.schemas import ReceiptPageSchema, ReceiptsQuerySchema
 from receipts.services import services
 from receipts.store import reports
@@ -24,7 +24,6 @@ def list_receipts() -> dict:
     after = decode_cursor(query["next"]) if query.get("next") else None
     limit = query["limit"]
     with services().pool.connection() as conn:
-        rows = reports.list_receipts(conn, query, after, limit + 1)
-    page, more = rows[:limit], len(rows) > limit
-    cursor = encode_cursor(page[-1]["event_at"], page[-1]["id"]) if more else None
+        rows = reports.list_receipts(conn, query, after, limit + 1, services().config.final_windows)
+    page, cursor = keyset_page(rows, limit, "event_at", "id")
     return _page.dump({"receipts": page, "next": cursor})

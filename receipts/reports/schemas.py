@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -85,7 +85,7 @@ class MappingsSchema(Schema):
     detected = fields.List(fields.Nested(DetectedMappingSchema))
 
 
-GROUPINGS = ("day", "hour", "status", "error", "sender", "country", "channel")
+GROUPINGS = ("day", "hour", "status", "error", "sender", "country", "channel", "reason")
 
 
 class ErrorDetailSchema(Schema):
@@ -141,6 +141,9 @@ class ReceiptsQuerySchema(RangeQuerySchema):
     )
     error_code = QueryText(validate=validate.Length(1, 50))
     client_batch_id = QueryText(validate=validate.Length(1, 200))
+    overdue = fields.Boolean(
+        metadata={"description": "only receipts of messages overdue for a final receipt"}
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
     next = QueryText(
         validate=validate.Length(1, 200),
@@ -171,6 +174,12 @@ class LatencySchema(Schema):
     p99 = fields.Float(allow_none=True)
 
 
+class ReasonCodeSchema(Schema):
+    code = fields.String(allow_none=True, metadata={"description": "the provider's error code"})
+    name = fields.String(allow_none=True, metadata={"description": "8x8's name for it"})
+    messages = fields.Integer()
+
+
 class SummaryGroupSchema(Schema):
     key = fields.String(allow_none=True, metadata={"description": "the group; null when absent"})
     label = fields.String(allow_none=True, metadata={"description": "8x8's name for an error"})
@@ -180,6 +189,14 @@ class SummaryGroupSchema(Schema):
     delivered_final = fields.Integer(metadata={"description": "final and delivered or read"})
     delivery_rate = fields.Float(allow_none=True, metadata={"description": "delivered / final"})
     latency_seconds = fields.Nested(LatencySchema)
+    overdue = fields.Integer(
+        metadata={"description": "not final and past the channel's window for a final receipt"}
+    )
+    overdue_rate = fields.Float(allow_none=True, metadata={"description": "overdue / messages"})
+    codes = fields.List(
+        fields.Nested(ReasonCodeSchema),
+        metadata={"description": "by=reason: the provider's codes under the reason"},
+    )
 
 
 class SummarySchema(Schema):
@@ -189,6 +206,50 @@ class SummarySchema(Schema):
     source = fields.String(metadata={"description": "rollup or messages"})
     groups = fields.List(fields.Nested(SummaryGroupSchema))
     totals = fields.Nested(SummaryGroupSchema)
+    computed_at = fields.AwareDateTime(
+        metadata={"description": "when the figures were read: every receipt committed before"}
+    )
+
+
+class QuarantineQuerySchema(RangeQuerySchema):
+    connector = QueryText(validate=validate.Length(1, 200))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+    next = QueryText(
+        validate=validate.Length(1, 200),
+        metadata={"description": "the `next` cursor of the previous page"},
+    )
+
+
+class QuarantinedBodySchema(Schema):
+    body_id = fields.Integer(required=True)
+    connector = fields.String()
+    reason = fields.String(allow_none=True, metadata={"description": "why it could not be read"})
+    detail = fields.String(allow_none=True)
+    received_at = fields.DateTime()
+    content_type = fields.String(allow_none=True)
+
+
+class QuarantinePageSchema(Schema):
+    quarantine = fields.List(fields.Nested(QuarantinedBodySchema))
+    count = fields.Integer(metadata={"description": "quarantined bodies matching the filters"})
+    next = fields.String(allow_none=True)
+
+
+class SuppressionsQuerySchema(Schema):
+    since = Instant(load_default=lambda: datetime(1970, 1, 1, tzinfo=UTC), default_timezone=UTC)
+    limit = fields.Integer(validate=validate.Range(min=1, max=1_000_000))
+
+
+class SuppressionSchema(Schema):
+    recipient = fields.String(required=True)
+    reason_category = fields.String(allow_none=True)
+    channel = fields.String(allow_none=True)
+    failures = fields.Integer()
+    last_failed_at = fields.DateTime()
+
+
+class SuppressionsSchema(Schema):
+    suppressions = fields.List(fields.Nested(SuppressionSchema))
 
 
 class WebhookAnswerSchema(Schema):
@@ -213,7 +274,7 @@ class HealthSchema(Schema):
 class ForwardsQuerySchema(Schema):
     state = fields.String(validate=validate.OneOf(FORWARD_STATES))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
-    before = fields.Integer(validate=validate.Range(min=1))
+    before = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))  # a bigint id
 
 
 class ForwardSchema(Schema):
@@ -232,7 +293,19 @@ class ForwardSchema(Schema):
     body = fields.Dict()
 
 
+class LastAnswerSchema(Schema):
+    status = fields.Integer(allow_none=True, metadata={"description": "HTTP status, if any"})
+    error = fields.String(allow_none=True)
+    at = fields.AwareDateTime()
+
+
 class ForwardsPageSchema(Schema):
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     items = fields.List(fields.Nested(ForwardSchema))
     next_before = fields.Integer(allow_none=True)
+    oldest_pending_age_seconds = fields.Float(
+        allow_none=True, metadata={"description": "age of the oldest pending forward; null: none"}
+    )
+    last_answer = fields.Nested(
+        LastAnswerSchema, allow_none=True, metadata={"description": "MoEngage's latest answer"}
+    )

@@ -46,6 +46,8 @@ class SummaryGroup:
     final: int = 0
     delivered_final: int = 0
     histogram: dict[int, int] = field(default_factory=dict)
+    codes: list[dict[str, Any]] = field(default_factory=list)  # by=reason: provider codes
+    overdue: int = 0  # not final, past the channel's window (RECEIPTS_FINAL_WINDOW)
 
     def add(self, status: str, bucket: int | None, count: int) -> None:
         self.messages += count
@@ -59,6 +61,10 @@ class SummaryGroup:
     @property
     def delivery_rate(self) -> float | None:
         return round(self.delivered_final / self.final, 6) if self.final else None
+
+    @property
+    def overdue_rate(self) -> float | None:
+        return round(self.overdue / self.messages, 6) if self.messages else None
 
     @property
     def latency_seconds(self) -> dict[str, float | None]:
@@ -85,6 +91,7 @@ class Summary:
     source: str
     groups: list[SummaryGroup]
     totals: SummaryGroup
+    computed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 def uses_rollup(start: datetime, end: datetime) -> bool:
@@ -98,13 +105,24 @@ def summarize(
     end: datetime,
     by: str,
     rollup: bool | None = None,
+    windows: store.Windows | None = None,
 ) -> Summary:
-    """The summary of messages first seen in [start, end); `rollup` None means when possible."""
+    """The summary of messages first seen in [start, end); `rollup` None means when possible.
+    With `windows` (RECEIPTS_FINAL_WINDOW), each group counts its overdue messages too."""
     from_rollup = uses_rollup(start, end) if rollup is None else rollup
     if from_rollup:
         store.refresh_rollup_if_due(conn, ROLLUP_MAX_AGE)
     rows = store.summary_rows(conn, start, end, by, from_rollup)
     groups, totals = _fold(rows, by)
+    if by == "reason":
+        _add_codes(groups, store.reason_codes(conn, start, end))
+    if windows is not None:
+        by_key = {group.key: group for group in groups}
+        for raw_key, count in store.overdue_rows(conn, start, end, by, windows):
+            group = by_key.get(_key_text(raw_key, by))
+            if group is not None:
+                group.overdue += int(count)
+                totals.overdue += int(count)
     return Summary(start, end, by, "rollup" if from_rollup else "messages", groups, totals)
 
 
@@ -121,6 +139,17 @@ def _fold(rows: Iterable[tuple[Any, str, int | None, int]], by: str):
         group.add(status, bucket, count)
         totals.add(status, bucket, count)
     return _ordered(list(groups.values()), by), totals
+
+
+def _add_codes(
+    groups: list[SummaryGroup], codes: Iterable[tuple[str | None, str | None, int]]
+) -> None:
+    """Under each failure reason, the provider's own codes that led to it, most first."""
+    by_key = {group.key: group for group in groups}
+    for category, code, count in codes:
+        group = by_key.get(category)
+        if group is not None:
+            group.codes.append({"code": code, "name": error_name(code), "messages": int(count)})
 
 
 def _key_text(raw_key: Any, by: str) -> str | None:

@@ -18,8 +18,11 @@ _summary = SummarySchema()
 
 def _summary_for_request() -> Summary:
     query = load_query(_query)
+    config = services().config
     with services().pool.connection() as conn:
-        return summarize(conn, query["from"], query["to"], query["by"])
+        return summarize(
+            conn, query["from"], query["to"], query["by"], windows=config.final_windows
+        )
 
 
 @bp.get("/summary")

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
@@ -47,6 +48,7 @@ SET state = r.state,
     attempts = f.attempts - r.refund,
     last_http_status = r.http_status,
     last_error = r.error,
+    answered_at = now(),
     lease = NULL
 FROM unnest(%s::bigint[], %s::uuid[], %s::text[], %s::float8[], %s::int[], %s::int[],
             %s::text[]) AS r(id, lease, state, delay, refund, http_status, error)
@@ -76,6 +78,13 @@ SET state = 'pending', attempts = 0, next_attempt_at = now(), queued_at = now(),
 WHERE state = 'dead' AND (%(since)s::timestamptz IS NULL OR dead_at >= %(since)s)"""
 
 _PENDING_COUNT = "SELECT count(*) FROM forwards WHERE state = 'pending'"
+
+_LAST_ANSWER = """
+SELECT last_http_status AS status, last_error AS error, answered_at AS at
+FROM forwards
+WHERE answered_at IS NOT NULL
+ORDER BY answered_at DESC
+LIMIT 1"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +149,12 @@ def count_by_state(conn: psycopg.Connection) -> dict[str, int]:
     counts = dict.fromkeys(STATES, 0)
     counts.update(dict(conn.execute(_COUNT_BY_STATE).fetchall()))
     return counts
+
+
+def last_answer(conn: psycopg.Connection) -> dict[str, Any] | None:
+    """MoEngage's most recent answer to any forward (status, error, at), or None."""
+    with conn.cursor(row_factory=dict_row) as cursor:
+        return cursor.execute(_LAST_ANSWER).fetchone()
 
 
 def pending_count(conn: psycopg.Connection) -> int:

@@ -26,11 +26,12 @@ _COPY_RECEIPTS = """
 COPY import_receipts (line, connector, message_id, client_message_id, status, provider_status,
                       provider_detail, final, event_at, recipient, sender, error_code,
                       error_message, provider_error_code, channel, price, currency, segments,
-                      batch_id, client_batch_id, mapping)
+                      batch_id, client_batch_id, reason_category, permanent, mapping)
 FROM STDIN (FORMAT BINARY)"""
 _RECEIPT_TYPES = (
     "int4", "text", "text", "text", "text", "text", "text", "bool", "timestamptz", "text",
     "text", "text", "text", "text", "text", "numeric", "text", "int4", "text", "text", "text",
+    "bool", "text",
 )  # fmt: skip
 
 
@@ -79,6 +80,8 @@ def receipt_row(line: int, connector: str, mapping: str, receipt: Receipt) -> tu
         receipt.segments,
         receipt.batch_id,
         receipt.client_batch_id,
+        receipt.reason_category,
+        receipt.permanent,
         mapping,
     )
 

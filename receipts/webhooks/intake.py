@@ -91,9 +91,11 @@ def accept(
         mapped = read_body(mappings, connector, raw, content_type, learner)
     except Unmappable as error:
         with pool.connection() as conn:
-            queries.store_body(
+            body_id = queries.store_body(
                 conn, connector, content_type, raw, "quarantined", None, error.code, error.detail
             )
+        # The reason, never the body: it may hold personal data.
+        log.info("quarantined body %s (%s): %s", body_id, connector, error.code)
         problem = {"code": error.code, "detail": error.detail}
         body = {"quarantined": True, "error": problem}
         return Answer(422 if strict else 202, body, {"quarantined": 1})

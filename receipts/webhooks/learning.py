@@ -86,10 +86,13 @@ def _stored_samples(conn: psycopg.Connection, connector: str, limit: int) -> lis
 
 
 def _with_vocabulary(found: DetectedMapping) -> DetectedMapping:
-    """Words not seen yet still map: every known word (the detected provider's reading first)
-    joins the observed ones."""
-    table = load_vocabularies().reading(prefer=found.vocabulary)
-    return dataclasses.replace(found, status_table={**table, **found.status_table})
+    """Values not seen yet still map: every known word (the detected provider's reading
+    first) and a recognized provider's whole table (its codes too) join the observed ones."""
+    vocabularies = load_vocabularies()
+    table = vocabularies.reading(prefer=found.vocabulary)
+    return dataclasses.replace(
+        found, status_table={**table, **found.full_status_table(vocabularies)}
+    )
 
 
 def _compile(row: detected.DetectedRow, spec: MappingSpec | None) -> CompiledMapping:

@@ -44,10 +44,20 @@ def start_forwarder(
     lease: float = 30.0,
     idle: float = 0.02,
     timeout: float = 5.0,
+    overdue: tuple[tuple[str, float], ...] | None = None,
 ) -> RunningForwarder:
     pool = open_pool(database_url, max_size=2, timeout=5.0)
     client = MoEngageClient(moengage_url, authorization, timeout, connections=concurrency)
-    forwarder = Forwarder(pool, client, policy, concurrency=concurrency, lease=lease, idle=idle)
+    forwarder = Forwarder(
+        pool,
+        client,
+        policy,
+        concurrency=concurrency,
+        lease=lease,
+        idle=idle,
+        overdue=overdue,
+        overdue_every=0.05,
+    )
     stop = threading.Event()
     running = RunningForwarder(forwarder, stop, threading.Thread(daemon=True))
 

@@ -132,6 +132,8 @@ def test_forward_body_is_the_flat_spec_shape(client, db):
             "event_at": "2026-03-02T08:15:42.310000Z",
             "recipient": "+6591234567",
             "channel": "sms",
+            "reason_category": "invalid_number",
+            "permanent": True,
         }
     ]
 

@@ -259,3 +259,18 @@ def test_detect_takes_a_reason_word_as_the_error_code(tmp_path):
     ]
     mapping = tomllib.loads(run("mappings", "detect", *samples).output)
     assert mapping["fields"]["error_code"] == "failureReason"
+
+
+def test_try_lists_failure_codes_no_table_explains(tmp_path):
+    sample = tmp_path / "odd.json"
+    body = sms_receipt(state="undelivered", detail=None)
+    body["payload"]["status"] |= {"errorCode": 9999, "errorMessage": "Zebra crossing"}
+    sample.write_bytes(orjson.dumps(body))
+    result = run("mappings", "try", str(REPO / "mappings" / "8x8-sms.toml"), str(sample))
+    assert "reason_category: other" in result.output
+    assert "warning: failure reason not known, stored as other: 9999" in result.output
+
+
+def test_detect_names_the_recognized_provider_so_its_error_codes_are_read(tmp_path):
+    result = run("mappings", "detect", "--name", "acme", write(tmp_path, "d.json", sms_receipt()))
+    assert tomllib.loads(result.output)["provider"] == "8x8"

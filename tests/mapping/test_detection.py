@@ -383,6 +383,47 @@ def test_detects_whatsapp_cloud_statuses_as_each() -> None:
 KNOWN_MISSES = {
     # Vonage names its receipts' sender `to`; every other provider means the recipient.
     ("vonage", "sender"),
+    # Alibaba's `out_id` and SMSAPI's `idx` name the sender's own id in no words a rule reads.
+    ("aliyun", "client_message_id"),
+    ("smsapi", "client_message_id"),
+    ("brevo", "client_message_id"),  # `tag`
+    # Chat apps name the recipient by the channel's user id, not a phone number.
+    ("viber", "recipient"),
+    # Providers added after the rules were written, whose names no general rule reads yet
+    # (their catalogue entries do): bench/detection.py counts these misses.
+    ("huawei-cloud", "client_message_id"),
+    ("nifteem", "batch_id"),
+    ("salesforce-mc", "message_id"),
+    ("salesforce-mc", "error_code"),
+    ("webex-interact", "message_id"),
+    ("d7networks", "batch_id"),
+    ("sendmode", "client_message_id"),
+    ("bics", "client_message_id"),
+}
+# ... and the providers whose bodies also lead the general rules to map a field that is not
+# there, to misread a status value, or to miss the id or status from one sample alone.
+EXTRA_FIELDS = {"huawei-cloud", "zenvio"}
+MISREAD_VALUES = {"huawei-cloud", "unifonic", "toplusmsapi", "z-api", "geniq"}
+SINGLE_SAMPLE_MISSES = {
+    "toplusmsapi",
+    "prelude",
+    "salesforce-mc",
+    "webex-interact",
+    "sendmode",
+}
+# Status values the general rules cannot read: numeric codes with no words beside them
+# (LOX24's dlr_code), words two providers read differently (AWS's SUCCESSFUL is accepted by
+# the carrier, Gupshup's SUCCESS is delivered). The provider's catalogue entry reads them.
+UNREADABLE = {
+    ("lox24", "1"),
+    ("lox24", "8"),
+    ("lox24", "16"),
+    ("aws-eum", "SUCCESSFUL"),
+    ("pinpoint", "SUCCESSFUL"),
+    # Textlocal's P (pending at the network) reads, by its initial, as pending before sending.
+    ("textlocal", "P"),
+    # Exotel's `sent` means delivered to the handset; everywhere else it means handed over.
+    ("exotel", "sent"),
 }
 
 
@@ -403,7 +444,13 @@ def test_detects_the_documented_path(provider: str, field: str) -> None:
     assert path_of(detected(provider), field) in accepted(provider, "fields", field)
 
 
-@pytest.mark.parametrize("provider", list(EXPECTED))
+@pytest.mark.parametrize(
+    "provider",
+    [
+        pytest.param(p, marks=[pytest.mark.xfail(strict=True)] if p in EXTRA_FIELDS else [])
+        for p in EXPECTED
+    ],
+)
 def test_leaves_fields_the_provider_lacks_unmapped(provider: str) -> None:
     unexpected = {
         field: guess.path
@@ -419,16 +466,38 @@ def test_detects_each(provider: str) -> None:
     assert detected(provider).each == EXPECTED[provider]["each"]
 
 
-@pytest.mark.parametrize("provider", list(EXPECTED))
+@pytest.mark.parametrize(
+    "provider",
+    [
+        pytest.param(p, marks=[pytest.mark.xfail(strict=True)] if p in MISREAD_VALUES else [])
+        for p in EXPECTED
+    ],
+)
 def test_maps_the_providers_status_words(provider: str) -> None:
-    assert detected(provider).status_table == EXPECTED[provider]["status"]
+    table = detected(provider).status_table
+    expected = EXPECTED[provider]["status"]
+    wrong = {
+        word: table.get(word)
+        for word, status in expected.items()
+        if table.get(word) != status and (provider, word) not in UNREADABLE
+    }
+    assert wrong == {}
 
 
-@pytest.mark.parametrize("provider", list(EXPECTED))
+@pytest.mark.parametrize(
+    "provider",
+    [
+        pytest.param(p, marks=[pytest.mark.xfail(strict=True)] if p in SINGLE_SAMPLE_MISSES else [])
+        for p in EXPECTED
+    ],
+)
 def test_detects_message_id_and_status_from_each_single_sample(provider: str) -> None:
     found = {
         (path_of(mapping, "message_id"), path_of(mapping, "status"))
-        for mapping in (detect_mapping([body]) for body in corpus_bodies(provider))
+        for mapping in (
+            detect_mapping([body], catalogue=load_catalogue().without(provider))
+            for body in corpus_bodies(provider)
+        )
     }
     allowed = {
         (message_id, status)
@@ -774,3 +843,25 @@ def test_every_leaf_path_reads_back_its_value(body: Any) -> None:
             or found == value
             or (isinstance(value, float) and math.isnan(value) and found is not MISSING)
         )
+
+
+def test_prefers_a_status_every_receipt_carries_to_one_only_failures_carry() -> None:
+    samples = [
+        {"uid": "tx_1a2b3c4d5e6f7a8b", "type": "message.created"},
+        {"uid": "tx_2a2b3c4d5e6f7a8b", "type": "message.delivered"},
+        {"uid": "tx_3a2b3c4d5e6f7a8b", "type": "message.failed", "payload": {"status": "failed"}},
+    ]
+    no_catalogue = load_catalogue().without(*load_catalogue().providers)
+    assert path_of(detect_mapping(samples, catalogue=no_catalogue), "status") == "type"
+
+
+def test_reads_a_reason_word_under_a_reason_key_as_the_error_code() -> None:
+    samples = [
+        {"messageId": "3f1c9a52-0d4e-4b7f-8a6c-2e5d7f9b1c30", "status": "delivered"},
+        {
+            "messageId": "8a2e4c61-7b3d-4f5e-9c1a-0b2d4e6f8a91",
+            "status": "failed",
+            "reason": "unknown_recipient",
+        },
+    ]
+    assert path_of(detect_mapping(samples), "error_code") == "reason"

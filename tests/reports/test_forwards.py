@@ -52,5 +52,26 @@ def test_forwards_page_with_before(client, api, db):
 def test_an_unknown_state_is_a_json_400(api, db):
     response = api.get("/api/v1/forwards", params={"state": "lost"})
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "bad_query"
+    assert response.json()["error"]["code"] == "bad_request"  # as every API answers it
     assert response.json()["error"]["detail"].startswith("state: ")
+
+
+def test_a_before_beyond_any_id_is_a_bad_request_not_a_crash(api, db):
+    response = api.get("/api/v1/forwards", params={"before": 2**64})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
+
+
+def test_forwards_answer_says_how_forwarding_is_doing(client, api, db, moengage, forwarders):
+    import orjson
+
+    from tests.bodies import sms_receipt
+    from tests.support import wait_for
+
+    client.post("/webhooks/8x8", content=orjson.dumps(sms_receipt()))
+    waiting = api.get("/api/v1/forwards").json()
+    assert waiting["oldest_pending_age_seconds"] >= 0 and waiting["last_answer"] is None
+    forwarders()
+    answered = wait_for(lambda: api.get("/api/v1/forwards").json()["last_answer"])
+    assert answered["status"] == 200
+    assert api.get("/api/v1/forwards").json()["oldest_pending_age_seconds"] is None

@@ -95,3 +95,11 @@ def test_the_dashboard_cookie_also_authenticates_the_api(reports_db, live_server
         assert response.status_code == 200
         wrong = browser.get("/api/v1/receipts", headers={"Cookie": "receipts_api_token=nope"})
         assert wrong.status_code == 401
+
+
+def test_the_channel_filter_ignores_case(client, api, db):
+    from tests.bodies import chatapps_receipt
+
+    client.post("/webhooks/8x8", json=chatapps_receipt())
+    answer = api.get("/api/v1/receipts", params={"channel": "WhatsApp"}).json()
+    assert [receipt["channel"] for receipt in answer["receipts"]] == ["whatsapp"]

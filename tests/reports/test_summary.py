@@ -197,3 +197,28 @@ def test_a_summary_while_the_first_build_runs_counts_from_messages(campaign, mig
         with psycopg.connect(migrated, autocommit=True) as conn:
             start, end = _range()
             assert summarize(conn, start, end, "day", rollup=True).totals.messages == 6
+
+
+def test_a_back_dated_receipt_is_counted_at_once_without_a_refresh(campaign, client, migrated, api):
+    with psycopg.connect(migrated, autocommit=True) as conn:
+        conn.execute("SELECT refresh_message_rollup(interval '0 seconds')")
+    before = groups(summary(api, by="day"))["2026-03-02"]["messages"]
+    send(client, sms_receipt(new_umid(), "delivered", None, "2026-03-02T08:45:00Z"))
+    body = summary(api, by="day")
+    assert body["source"] == "rollup"
+    assert groups(body)["2026-03-02"]["messages"] == before + 1
+
+
+def test_a_late_receipt_for_a_rolled_up_message_is_counted_at_once(campaign, client, migrated, api):
+    with psycopg.connect(migrated, autocommit=True) as conn:
+        conn.execute("SELECT refresh_message_rollup(interval '0 seconds')")
+    send(client, sms_receipt(campaign.ids["c"], "delivered", None, "2026-03-02T09:00:30Z"))
+    day = groups(summary(api, by="day"))["2026-03-02"]
+    assert (day["statuses"]["sent"], day["statuses"]["delivered"]) == (0, 3)
+
+
+def test_the_summary_says_when_it_was_computed(campaign, api):
+    from datetime import UTC, datetime
+
+    computed = datetime.fromisoformat(summary(api, by="day")["computed_at"])
+    assert abs((datetime.now(UTC) - computed).total_seconds()) < 60

@@ -144,3 +144,42 @@ def test_mappings_api_lists_files_and_detected_mappings(client, api, db):
     assert twilio["version"] == 1
     assert twilio["confidences"]["fields"]["message_id"]["confidence"] >= 0.5
     assert 'status = "' in twilio["mapping"]
+
+
+def lox24_delivery(dlr_code: int) -> dict:
+    return {
+        "id": str(uuid.uuid4()),
+        "api_version": "2022-05-25",
+        "name": "sms.delivery",
+        "created_at": 1764002100,
+        "attempt_total": 4,
+        "attempt_number": 1,
+        "data": {"id": str(uuid.uuid4()), "key_id": 8207, "dlr_code": dlr_code, "status_code": 100},
+        "notification_task_id": str(uuid.uuid4()),
+    }
+
+
+def test_a_recognized_provider_maps_a_code_its_first_bodies_never_showed(client, db):
+    client.post("/webhooks/lox24", json=lox24_delivery(1))
+    rejected = lox24_delivery(16)
+    response = client.post("/webhooks/lox24", json=rejected)
+    assert response.status_code == 200
+    row = db.execute(
+        "SELECT status, provider_status FROM receipts WHERE message_id = %s",
+        (rejected["data"]["id"],),
+    )
+    assert row.fetchone() == ("failed", "16")
+
+
+def test_8x8_voice_events_are_stored_raw_not_quarantined(client, db):
+    session = {
+        "namespace": "VOICE",
+        "eventType": "SESSION_SUMMARY",
+        "description": "Session summary of a voice call",
+        "payload": {"sessionId": str(uuid.uuid4()), "callStatus": "COMPLETED"},
+    }
+    response = client.post("/webhooks/8x8", json=session)
+    assert response.status_code == 200
+    outcome = db.execute("SELECT outcome FROM webhook_bodies").fetchone()
+    assert outcome == ("ignored",)
+    assert receipts(db) == []

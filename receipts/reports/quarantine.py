@@ -1,0 +1,31 @@
+"""`GET /api/v1/quarantine`: bodies kept because no mapping could read them, newest first.
+
+Each says why (the reason code and its detail), for which connector and when; `receipts
+replay --quarantined` runs them again once a mapping is fixed.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from receipts.reports.auth import require_api_token
+from receipts.reports.params import decode_cursor, keyset_page, load_query
+from receipts.reports.schemas import QuarantinePageSchema, QuarantineQuerySchema
+from receipts.services import services
+from receipts.store.quarantine import quarantine_page
+
+bp = Blueprint("quarantine_api", __name__, url_prefix="/api/v1")
+_query = QuarantineQuerySchema()
+_page = QuarantinePageSchema()
+
+
+@bp.get("/quarantine")
+@require_api_token
+def list_quarantine() -> dict:
+    query = load_query(_query)
+    after = decode_cursor(query["next"]) if query.get("next") else None
+    limit = query["limit"]
+    with services().pool.connection() as conn:
+        rows, count = quarantine_page(conn, query, after, limit + 1)
+    page, cursor = keyset_page(rows, limit, "received_at", "body_id")
+    return _page.dump({"quarantine": page, "count": count, "next": cursor})

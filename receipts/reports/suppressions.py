@@ -1,0 +1,59 @@
+"""`GET /api/v1/suppressions` (and `.csv`): recipients to stop sending to.
+
+A recipient is listed when the latest message to them failed for a permanent reason (a bad
+number, no account on the channel, opted out); a later delivered message drops them. The CSV
+is ready to upload into MoEngage as a segment to exclude.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from flask import Blueprint, Response, stream_with_context
+
+from receipts.reports.auth import require_api_token
+from receipts.reports.params import load_query
+from receipts.reports.schemas import SuppressionsQuerySchema, SuppressionsSchema
+from receipts.services import services
+from receipts.store.suppressions import suppressions
+
+bp = Blueprint("suppressions", __name__, url_prefix="/api/v1")
+_query = SuppressionsQuerySchema()
+_page = SuppressionsSchema()
+CSV_COLUMNS = ("recipient", "reason_category", "channel", "failures", "last_failed_at")
+
+
+def _rows() -> list[dict[str, Any]]:
+    query = load_query(_query)
+    with services().pool.connection() as conn:
+        return suppressions(conn, query["since"], query.get("limit"))
+
+
+@bp.get("/suppressions")
+@require_api_token
+def list_suppressions() -> dict:
+    return _page.dump({"suppressions": _rows()})
+
+
+@bp.get("/suppressions.csv")
+@require_api_token
+def suppressions_csv() -> Response:
+    return Response(
+        stream_with_context(csv_lines(_rows())),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="suppressions.csv"'},
+    )
+
+
+def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """A header, then one line per recipient (times in ISO 8601 UTC)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for values in (CSV_COLUMNS, *([row[c] for c in CSV_COLUMNS] for row in rows)):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([v.isoformat() if hasattr(v, "isoformat") else v for v in values])
+        yield buffer.getvalue()
