@@ -109,6 +109,7 @@ def add_messages(
     recipients: tuple[str, ...] = ("+6591234567",),
     channels: tuple[str, ...] = ("sms",),
     error_code: str | None = None,
+    reason: str | None = None,
     skip_days: tuple[int, ...] = (),
 ) -> None:
     """`count` messages first seen evenly over [first, first + spread), in one statement; the
@@ -122,12 +123,13 @@ def add_messages(
         """
         INSERT INTO messages (connector, message_id, status, provider_status, event_at,
                               first_event_at, final_at, recipient, channel, error_code,
-                              error_message)
+                              error_message, provider_error_code, reason_category)
         SELECT '8x8', %(prefix)s || g, %(status)s, %(status)s, at + interval '2 seconds',
                at, CASE WHEN %(final)s THEN at + (2 + g %% 7) * interval '1 second' END,
                (%(recipients)s::text[])[1 + g %% cardinality(%(recipients)s::text[])],
                (%(channels)s::text[])[1 + g %% cardinality(%(channels)s::text[])],
-               %(error_code)s, CASE WHEN %(error_code)s::text IS NOT NULL THEN 'Rejected' END
+               %(error_code)s, CASE WHEN %(error_code)s::text IS NOT NULL THEN 'Rejected' END,
+               %(error_code)s, %(reason)s
         FROM generate_series(0, %(count)s - 1) AS g,
              LATERAL (SELECT %(first)s::timestamptz + %(unit)s::interval
                              * ((%(days)s::int[])[1 + g * cardinality(%(days)s::int[]) / %(count)s]
@@ -145,6 +147,7 @@ def add_messages(
             "recipients": list(recipients),
             "channels": list(channels),
             "error_code": error_code,
+            "reason": reason,
         },
     )
 
@@ -238,6 +241,7 @@ def test_thirty_days_of_100k_messages(signed_in, live_server, reports_db):
         "failed",
         recipients=countries[2:],
         error_code="43",
+        reason="spam_filtered",
         skip_days=gaps,
     )
     add_messages(reports_db, 5_000, first, month, "sent", recipients=countries, skip_days=gaps)
@@ -262,6 +266,11 @@ def test_thirty_days_of_100k_messages(signed_in, live_server, reports_db):
         countries_table = _text(signed_in, "by-country")
         assert "SG" in countries_table and "GB" in countries_table
         assert "whatsapp" in _text(signed_in, "by-channel")
+        reasons = _text(signed_in, "reasons")
+        assert "spam filtered" in reasons and "43 Spam filter: 3,000" in reasons
+        # The 5,000 messages left at "sent" in April are long past SMS's 50-hour window.
+        assert "5,000 (5.0%)\nOverdue" in _text(signed_in, "totals")
+        assert "over 30 days ago 5,000 100%" in _text(signed_in, "overdue")
 
 
 def test_sign_out_returns_to_the_sign_in_form(signed_in, live_server, reports_db):

@@ -125,6 +125,7 @@
       figure(count(totals.final), "With a final outcome"),
       figure(percent(totals.delivery_rate), "Delivery rate"),
       figure(count(failed) + (failed ? " (" + percent(failedShare) + ")" : ""), "Failed", failed ? "bad" : ""),
+      figure(count(totals.overdue || 0) + (totals.overdue ? " (" + percent(totals.overdue_rate) + ")" : ""), "Overdue", totals.overdue ? "late" : ""),
       figure(seconds(totals.latency_seconds.p50), "Latency p50"),
       figure(seconds(totals.latency_seconds.p90), "Latency p90"),
       figure(seconds(totals.latency_seconds.p99), "Latency p99"),
@@ -266,7 +267,7 @@
   function showBreakdown(tableId, summary, noneLabel) {
     const body = document.querySelector("#" + tableId + " tbody");
     body.replaceChildren();
-    if (!summary.groups.length) emptyRow(body, 4, "No messages in this range.");
+    if (!summary.groups.length) emptyRow(body, 5, "No messages in this range.");
     for (const group of summary.groups.slice(0, 10)) {
       const tr = document.createElement("tr");
       const failed = group.statuses.failed || 0;
@@ -275,12 +276,60 @@
         text("td", count(group.messages), "number"),
         text("td", percent(group.delivery_rate), "number"),
         text("td", count(failed), "number" + (failed ? " bad" : "")),
+        text("td", count(group.overdue || 0), "number" + (group.overdue ? " late" : "")),
       );
       body.append(tr);
     }
     if (summary.groups.length > 10) {
-      emptyRow(body, 4, "and " + count(summary.groups.length - 10) + " more");
+      emptyRow(body, 5, "and " + count(summary.groups.length - 10) + " more");
     }
+  }
+
+  // Failed messages by reason category, the provider's codes (and 8x8's names) under each.
+  function showReasons(summary) {
+    const body = document.querySelector("#reasons tbody");
+    body.replaceChildren();
+    const rows = summary.groups.filter((g) => (g.statuses.failed || 0) > 0)
+      .sort((a, b) => b.statuses.failed - a.statuses.failed);
+    if (!rows.length) emptyRow(body, 3, "No failures in this range.");
+    for (const group of rows.slice(0, 10)) {
+      const tr = document.createElement("tr");
+      const codes = text("td", null, "codes");
+      for (const code of (group.codes || []).slice(0, 4)) {
+        codes.append(text("div", (code.code === null ? "no code" : code.code) + (code.name ? " " + code.name : "") + ": " + count(code.messages)));
+      }
+      tr.append(
+        text("td", group.key === null ? "not classified" : group.key.replace(/_/g, " ")),
+        codes,
+        text("td", count(group.statuses.failed), "number bad"),
+      );
+      body.append(tr);
+    }
+  }
+
+  // Overdue messages by how long ago they were first seen.
+  function showOverdue(summary) {
+    const body = document.querySelector("#overdue-by-age tbody");
+    body.replaceChildren();
+    const now = Date.now() / 1000;
+    const ages = [
+      [2 * DAY, "in the last 2 days"], [7 * DAY, "2 to 7 days ago"],
+      [30 * DAY, "7 to 30 days ago"], [Infinity, "over 30 days ago"],
+    ];
+    const overdue = ages.map(() => 0);
+    for (const group of summary.groups) {
+      if (!group.overdue) continue;
+      const start = Date.parse(group.key.length === 10 ? group.key + "T00:00:00Z" : group.key) / 1000;
+      overdue[ages.findIndex(([limit]) => now - start < limit)] += group.overdue;
+    }
+    const total = summary.totals.overdue || 0;
+    if (!total) emptyRow(body, 3, "No overdue messages in this range.");
+    ages.forEach(([, name], i) => {
+      if (!overdue[i]) return;
+      const tr = document.createElement("tr");
+      tr.append(text("td", name), text("td", count(overdue[i]), "number late"), text("td", percent(overdue[i] / total), "number"));
+      body.append(tr);
+    });
   }
 
   function when(value) {
@@ -402,13 +451,15 @@
       showForwarding().catch((error) => failed("forwarding-facts", error)),
       showQuarantine().catch((error) => failed("quarantine-body", error)),
     ];
-    const [byTime, byError, byCountry, byChannel] = await Promise.all(
-      [step === HOUR ? "hour" : "day", "error", "country", "channel"].map((by) => getJson(summaryUrl(by))),
+    const [byTime, byError, byCountry, byChannel, byReason] = await Promise.all(
+      [step === HOUR ? "hour" : "day", "error", "country", "channel", "reason"].map((by) => getJson(summaryUrl(by))),
     );
     showTotals(byTime.totals);
     drawRate(byTime);
     drawStatuses(byTime);
     showFailures(byError);
+    showReasons(byReason);
+    showOverdue(byTime);
     showBreakdown("by-country", byCountry, "unknown");
     showBreakdown("by-channel", byChannel, "unknown");
     await Promise.all(side);
