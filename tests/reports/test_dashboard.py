@@ -167,7 +167,7 @@ def test_an_empty_database_draws_empty_charts_over_the_chosen_range(
 
 
 def test_one_day_is_drawn_by_the_hour_with_exact_percentages(
-    signed_in, live_server, campaign: Campaign, reports_db
+    signed_in, live_server, campaign: Campaign, reports_db, client
 ):
     """The campaign's 2026-03-02 plus 41,785 delivered and 8 failed: 9 failures out of
     41,796 final messages, the figures the old page showed as "100.0%"."""
@@ -182,8 +182,12 @@ def test_one_day_is_drawn_by_the_hour_with_exact_percentages(
         recipients=("+447700900123",),
         error_code="15",
     )
+    unreadable = client.post("/webhooks/8x8", content=b'{"hello": "world"}')
+    assert unreadable.status_code == 202
     for width in WIDTHS:
         show(signed_in, live_server.url, "2026-03-02", "2026-03-02", width, "one-day")
+        quarantine = _text(signed_in, "quarantine")
+        assert "1 body quarantined" in quarantine and "receipts replay --quarantined" in quarantine
         assert x_limits(signed_in) == [epoch("2026-03-02"), epoch("2026-03-03")]
         hours = signed_in.execute_script("return window.receiptsCharts.rate.data[0].length")
         assert hours == 24

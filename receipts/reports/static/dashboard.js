@@ -127,8 +127,7 @@
       figure(count(failed) + (failed ? " (" + percent(failedShare) + ")" : ""), "Failed", failed ? "bad" : ""),
       figure(count(totals.overdue || 0) + (totals.overdue ? " (" + percent(totals.overdue_rate) + ")" : ""), "Overdue", totals.overdue ? "late" : ""),
       figure(seconds(totals.latency_seconds.p50), "Latency p50"),
-      figure(seconds(totals.latency_seconds.p90), "Latency p90"),
-      figure(seconds(totals.latency_seconds.p99), "Latency p99"),
+      figure(seconds(totals.latency_seconds.p90) + " · " + seconds(totals.latency_seconds.p99), "p90 · p99"),
     );
   }
 
@@ -377,13 +376,18 @@
     }
     const table = document.createElement("table");
     const head = document.createElement("tr");
-    for (const name of ["Body", "Connector", "Reason", "Received"]) head.append(text("th", name));
+    for (const name of ["Body", "Reason", "Received"]) head.append(text("th", name));
     table.append(head);
     for (const item of page.quarantine) {
       const tr = document.createElement("tr");
+      const body = text("td", "#" + item.body_id);
+      body.append(text("div", item.connector, "detail"));
       const reason = text("td", item.reason);
       if (item.detail) reason.append(text("div", item.detail, "detail"));
-      tr.append(text("td", item.body_id, "number"), text("td", item.connector), reason, text("td", when(item.received_at)));
+      const at = new Date(item.received_at);
+      const received = text("td", localTime.format(at), "time");
+      received.append(text("div", utcTime.format(at) + " UTC", "detail"));
+      tr.append(body, reason, received);
       table.append(tr);
     }
     const scroll = text("div", null, "scroll");
