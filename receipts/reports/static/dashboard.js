@@ -127,7 +127,7 @@
       figure(count(failed) + (failed ? " (" + percent(failedShare) + ")" : ""), "Failed", failed ? "bad" : ""),
       figure(count(totals.overdue || 0) + (totals.overdue ? " (" + percent(totals.overdue_rate) + ")" : ""), "Overdue", totals.overdue ? "late" : ""),
       figure(seconds(totals.latency_seconds.p50), "Latency p50"),
-      figure(seconds(totals.latency_seconds.p90) + " · " + seconds(totals.latency_seconds.p99), "p90 · p99"),
+      figure(totals.final ? seconds(totals.latency_seconds.p90) + " · " + seconds(totals.latency_seconds.p99) : "–", "p90 · p99"),
     );
   }
 
