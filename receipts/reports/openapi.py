@@ -259,6 +259,13 @@ def _operations() -> dict[str, dict]:
                 },
             },
         },
+        "/sign-out": {
+            "post": {
+                "summary": "Sign out of the dashboard: the cookie is removed",
+                "tags": ["dashboard"],
+                "responses": {"303": {"description": "signed out: back to the sign-in form"}},
+            }
+        },
         "/api/v1/forwards": {
             "get": {
                 "summary": "The outbox to MoEngage, newest first, with the count in each state",
