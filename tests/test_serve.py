@@ -29,16 +29,21 @@ def receipts_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "receipts.cli", *args]
 
 
-@pytest.mark.slow
-def test_serve_accepts_a_receipt_and_stops_on_ctrl_c(tmp_path):
-    port = free_port()
-    process = subprocess.Popen(
-        receipts_command("serve", "--port", str(port), "--workers", "2"),
+def start_serve(tmp_path: Path, port: int, workers: int) -> subprocess.Popen:
+    """`receipts serve` on a fresh data dir, its output (stdout and stderr) to read after."""
+    return subprocess.Popen(
+        receipts_command("serve", "--port", str(port), "--workers", str(workers)),
         env=serve_env(tmp_path / "data", REPO / "mappings"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+@pytest.mark.slow
+def test_serve_accepts_a_receipt_and_stops_on_ctrl_c(tmp_path):
+    port = free_port()
+    process = start_serve(tmp_path, port, workers=2)
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200, timeout=120)
@@ -116,13 +121,7 @@ def children_of(pid: int) -> dict[str, int]:
 @pytest.mark.slow
 def test_serve_restarts_a_child_killed_with_sigkill(tmp_path):
     port = free_port()
-    process = subprocess.Popen(
-        receipts_command("serve", "--port", str(port), "--workers", "1"),
-        env=serve_env(tmp_path / "data", REPO / "mappings"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = start_serve(tmp_path, port, workers=1)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 200, timeout=120)
