@@ -161,10 +161,12 @@ def reclassify(batch: int) -> None:
             after = 0
             while failures := reasons.failed_after(conn, after, batch):
                 read = [
-                    readers.read(
-                        f.mapping,
-                        (f.error_code, f.provider_error_code, f.provider_detail, f.provider_status),
-                        (f.error_message, f.provider_detail),
+                    readers.reader(f.mapping).read_failure(
+                        f.error_code,
+                        f.provider_error_code,
+                        f.provider_detail,
+                        f.provider_status,
+                        f.error_message,
                         f.channel,
                     )
                     for f in failures

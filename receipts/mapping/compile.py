@@ -101,14 +101,12 @@ class _ReceiptSchema(Schema):
         interim = provider_status.lower() in self.interim or (detail or "").lower() in self.interim
         data.setdefault("channel", self.default_channel)
         if status == "failed":
-            reason = self.reasons.read(
-                (
-                    data.get("error_code"),
-                    data.get("provider_error_code"),
-                    detail,
-                    provider_status,
-                ),
-                (data.get("error_message"), detail),
+            reason = self.reasons.read_failure(
+                data.get("error_code"),
+                data.get("provider_error_code"),
+                detail,
+                provider_status,
+                data.get("error_message"),
                 data.get("channel"),
             )
             data["reason_category"], data["permanent"] = reason.category, reason.permanent

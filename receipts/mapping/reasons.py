@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from receipts.mapping.catalogue import ErrorEntry, ProviderEntry
+from receipts.mapping.vocabularies import snake_words
 
 # Categories whose failures mean: stop sending to this recipient.
 PERMANENT_CATEGORIES = frozenset({"invalid_number", "not_on_channel", "opted_out"})
@@ -82,14 +83,12 @@ _WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
     )
 )
-_SEPARATORS = re.compile(r"[^a-z0-9]+")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 @lru_cache(maxsize=4096)
 def read_words(text: str) -> str | None:
     """The category a failure text names (``AbsentSubscriber``, ``Invalid destination``)."""
-    joined = _SEPARATORS.sub("_", _CAMEL.sub("_", text[:200]).lower()).strip("_")
+    joined = snake_words(text[:200])
     return next((category for pattern, category in _WORDS if pattern.search(joined)), None)
 
 
@@ -113,6 +112,21 @@ class ReasonReader:
 
     provider: ProviderEntry | None = None
     overrides: Mapping[str, ErrorEntry] | None = None
+
+    def read_failure(
+        self,
+        error_code: str | None = None,
+        provider_error_code: str | None = None,
+        detail: str | None = None,
+        status: str | None = None,
+        error_message: str | None = None,
+        channel: str | None = None,
+    ) -> Reason:
+        """A failed receipt's reason, from its fields: the codes most specific first (the
+        error code, the provider's own, the detail, the status), then the provider's words."""
+        return self.read(
+            (error_code, provider_error_code, detail, status), (error_message, detail), channel
+        )
 
     def read(
         self,

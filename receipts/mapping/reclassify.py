@@ -8,7 +8,7 @@ from receipts.mapping.catalogue import load_catalogue
 from receipts.mapping.compile import reason_reader
 from receipts.mapping.engine import MappingSet
 from receipts.mapping.files import catalogue_id_of
-from receipts.mapping.reasons import Reason, ReasonReader
+from receipts.mapping.reasons import ReasonReader
 
 
 class ReasonsByMapping:
@@ -17,7 +17,7 @@ class ReasonsByMapping:
 
     def __init__(self, mappings: MappingSet) -> None:
         self._specs = {compiled.spec.name: compiled.spec for compiled in mappings.mappings}
-        self.reader = lru_cache(maxsize=None)(self._reader)
+        self.reader = lru_cache(maxsize=None)(self._reader)  # label -> ReasonReader
 
     def _reader(self, label: str) -> ReasonReader:
         name = label.split("@", 1)[0]
@@ -25,12 +25,3 @@ class ReasonsByMapping:
             return reason_reader(self._specs[name])
         provider = catalogue_id_of(name)
         return ReasonReader(load_catalogue().providers[provider] if provider else None)
-
-    def read(
-        self,
-        label: str,
-        codes: tuple[str | None, ...],
-        texts: tuple[str | None, ...],
-        channel: str | None,
-    ) -> Reason:
-        return self.reader(label).read(codes, texts, channel)

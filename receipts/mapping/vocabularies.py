@@ -82,6 +82,12 @@ _SEPARATORS = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
+def snake_words(text: str) -> str:
+    """A value's words, lower-case and joined by `_`, whatever its style:
+    ``DeliveredToHandset``, ``_SMS.SUCCESS``, ``Invalid destination`` -> ``invalid_destination``."""
+    return _SEPARATORS.sub("_", _CAMEL.sub("_", text).lower()).strip("_")
+
+
 @lru_cache(maxsize=4096)
 def read_word(word: str) -> str | None:
     """What a status word no table knows most likely means, read by its stems
@@ -89,7 +95,7 @@ def read_word(word: str) -> str | None:
     None for anything else, numbers and single letters included."""
     if len(word) < 3 or len(word) > 64 or not any(c.isalpha() for c in word):
         return None
-    joined = _SEPARATORS.sub("_", _CAMEL.sub("_", word).lower()).strip("_")
+    joined = snake_words(word)
     return next((status for pattern, status in _STEMS if pattern.search(joined)), None)
 
 
