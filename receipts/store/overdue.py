@@ -16,14 +16,14 @@ from psycopg.rows import dict_row
 Windows = Sequence[tuple[str, float]]  # (channel or "default", seconds)
 
 # Each query reads the index up to now minus the shortest window (the first test on event_at),
-# then applies the message's own channel window (overdue_window, migration 0011).
+# then applies the message's own channel window: is_overdue, migration 0011.
 _LIST = """
 SELECT m.connector, m.message_id, m.client_message_id, m.status, m.channel, m.recipient,
        recipient_country(m.recipient) AS country, m.event_at AS last_event_at,
        now() - m.event_at AS age, m.overdue_forwarded_at
 FROM messages m
-WHERE m.final_at IS NULL AND m.event_at < now() - make_interval(secs => %(shortest)s)
-  AND m.event_at < now() - overdue_window(m.channel, %(channels)s, %(secs)s, %(default)s)
+WHERE is_overdue(m.final_at, m.event_at, m.channel,
+    %(channels)s, %(secs)s, %(default)s, %(shortest)s)
   AND (%(channel)s::text IS NULL OR m.channel = lower(%(channel)s))
 ORDER BY m.event_at
 LIMIT %(limit)s"""
@@ -31,8 +31,8 @@ LIMIT %(limit)s"""
 _BY_CHANNEL = """
 SELECT coalesce(m.channel, 'unknown') AS channel, count(*) AS n
 FROM messages m
-WHERE m.final_at IS NULL AND m.event_at < now() - make_interval(secs => %(shortest)s)
-  AND m.event_at < now() - overdue_window(m.channel, %(channels)s, %(secs)s, %(default)s)
+WHERE is_overdue(m.final_at, m.event_at, m.channel,
+    %(channels)s, %(secs)s, %(default)s, %(shortest)s)
 GROUP BY 1"""
 
 # The `failed` forward, once, for overdue messages not forwarded yet; a real final receipt
@@ -41,8 +41,8 @@ _FORWARD = """
 WITH due AS (
     SELECT m.connector, m.message_id
     FROM messages m
-    WHERE m.final_at IS NULL AND m.event_at < now() - make_interval(secs => %(shortest)s)
-      AND m.event_at < now() - overdue_window(m.channel, %(channels)s, %(secs)s, %(default)s)
+    WHERE is_overdue(m.final_at, m.event_at, m.channel,
+        %(channels)s, %(secs)s, %(default)s, %(shortest)s)
       AND m.overdue_forwarded_at IS NULL
     ORDER BY m.event_at
     LIMIT %(limit)s

@@ -34,8 +34,8 @@ WHERE (%(from)s::timestamptz IS NULL OR event_at >= %(from)s)
   AND (NOT %(overdue)s OR EXISTS (
        SELECT 1 FROM messages m
        WHERE m.connector = receipts.connector AND m.message_id = receipts.message_id
-         AND m.final_at IS NULL AND m.event_at < now() - make_interval(secs => %(shortest)s)
-         AND m.event_at < now() - overdue_window(m.channel, %(channels)s, %(secs)s, %(default)s)))
+         AND is_overdue(m.final_at, m.event_at, m.channel,
+             %(channels)s, %(secs)s, %(default)s, %(shortest)s)))
   AND (%(after_at)s::timestamptz IS NULL
        OR (event_at, id) < (%(after_at)s::timestamptz, %(after_id)s::bigint))
 ORDER BY event_at DESC, id DESC
@@ -151,8 +151,8 @@ _OVERDUE_SUMMARY = """
 SELECT {facts_group} AS grp, count(*) AS n
 FROM message_facts
 WHERE first_event_at >= %(from)s AND first_event_at < %(to)s
-  AND final_at IS NULL AND event_at < now() - make_interval(secs => %(shortest)s)
-  AND event_at < now() - overdue_window(channel, %(channels)s, %(secs)s, %(default)s)
+  AND is_overdue(final_at, event_at, channel,
+      %(channels)s, %(secs)s, %(default)s, %(shortest)s)
 GROUP BY 1"""
 
 _REFRESH_ROLLUP = "SELECT refresh_message_rollup()"

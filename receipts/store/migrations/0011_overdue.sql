@@ -37,3 +37,16 @@ $$;
 -- Forwarding health for the dashboard: when MoEngage last answered, and what.
 ALTER TABLE forwards ADD COLUMN answered_at timestamptz;
 CREATE INDEX forwards_by_answer ON forwards (answered_at DESC) WHERE answered_at IS NOT NULL;
+
+-- The overdue rule, once: not final, and the latest status older than the shortest window
+-- (the test the index answers) and than the message's own channel window. A plain SQL
+-- expression, so the planner inlines it and still reads messages_open_by_event.
+CREATE FUNCTION is_overdue(
+    p_final_at timestamptz, p_event_at timestamptz, p_channel text,
+    p_channels text[], p_seconds float8[], p_default float8, p_shortest float8
+) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT p_final_at IS NULL
+       AND p_event_at < now() - make_interval(secs => p_shortest)
+       AND p_event_at < now() - overdue_window(p_channel, p_channels, p_seconds, p_default)
+$$;
