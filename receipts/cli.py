@@ -444,13 +444,13 @@ def report_summary(start: str, end: str, by: str) -> None:
 @click.option("--csv", "as_csv", is_flag=True, help="CSV, ready to upload as a MoEngage segment.")
 def report_suppressions(since: datetime | None, as_csv: bool) -> None:
     """Recipients whose latest outcome is a permanent failure: stop sending to them."""
-    from receipts.reports.suppressions import csv_lines
+    from receipts.reports.suppressions import suppression_lines
     from receipts.store.suppressions import suppressions
 
     with psycopg.connect(database_url(_config()), autocommit=True) as conn:
         rows = suppressions(conn, since or datetime(1970, 1, 1, tzinfo=UTC), None)
     if as_csv:
-        for line in csv_lines(rows):
+        for line in suppression_lines(rows):
             click.echo(line, nl=False)
         return
     for row in rows:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
-from receipts.reports.summary import PERCENTILES, STATUSES, Summary
+from receipts.reports.summary import PERCENTILES, STATUSES, Summary, SummaryGroup
 
 COLUMNS = (
     "key",
@@ -20,28 +21,30 @@ COLUMNS = (
 )
 
 
-def summary_lines(summary: Summary) -> Iterator[str]:
+def csv_lines(rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """Each row as one CSV line (times in ISO 8601), written as it is asked for."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def line(values: list) -> str:
+    for values in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(values)
-        return buffer.getvalue()
+        writer.writerow([v.isoformat() if hasattr(v, "isoformat") else v for v in values])
+        yield buffer.getvalue()
 
-    yield line(list(COLUMNS))
-    for group in summary.groups:
-        latency = group.latency_seconds
-        yield line(
-            [
-                group.key,
-                group.label,
-                group.messages,
-                *(group.statuses.get(status, 0) for status in STATUSES),
-                group.final,
-                group.delivered_final,
-                group.delivery_rate,
-                *(latency[f"p{p}"] for p in PERCENTILES),
-            ]
-        )
+
+def summary_lines(summary: Summary) -> Iterator[str]:
+    return csv_lines([list(COLUMNS), *(_group_row(group) for group in summary.groups)])
+
+
+def _group_row(group: SummaryGroup) -> list[Any]:
+    latency = group.latency_seconds
+    return [
+        group.key,
+        group.label,
+        group.messages,
+        *(group.statuses.get(status, 0) for status in STATUSES),
+        group.final,
+        group.delivered_final,
+        group.delivery_rate,
+        *(latency[f"p{p}"] for p in PERCENTILES),
+    ]

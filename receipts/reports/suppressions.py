@@ -7,8 +7,6 @@ is ready to upload into MoEngage as a segment to exclude.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -16,6 +14,7 @@ from flask import Response, stream_with_context
 
 from receipts.reports.api import bp
 from receipts.reports.auth import require_api_token
+from receipts.reports.csv_export import csv_lines
 from receipts.reports.params import load_query
 from receipts.reports.schemas import SuppressionsQuerySchema, SuppressionsSchema
 from receipts.services import services
@@ -42,18 +41,12 @@ def list_suppressions() -> dict:
 @require_api_token
 def suppressions_csv() -> Response:
     return Response(
-        stream_with_context(csv_lines(_rows())),
+        stream_with_context(suppression_lines(_rows())),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="suppressions.csv"'},
     )
 
 
-def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+def suppression_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """A header, then one line per recipient (times in ISO 8601 UTC)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for values in (CSV_COLUMNS, *([row[c] for c in CSV_COLUMNS] for row in rows)):
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([v.isoformat() if hasattr(v, "isoformat") else v for v in values])
-        yield buffer.getvalue()
+    return csv_lines([CSV_COLUMNS, *([row[c] for c in CSV_COLUMNS] for row in rows)])
