@@ -1,4 +1,4 @@
-"""The summary as CSV, one line per group, streamed as it is written."""
+"""CSV answers (the summary, the suppression list): one line per row, streamed as written."""
 
 from __future__ import annotations
 
