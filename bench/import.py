@@ -47,7 +47,7 @@ CREATE TEMP TABLE plain_copy (
     provider_status text, provider_detail text, final boolean, event_at timestamptz,
     recipient text, sender text, error_code text, error_message text, provider_error_code text,
     channel text, price numeric, currency text, segments integer, batch_id text,
-    client_batch_id text, mapping text)"""
+    client_batch_id text, reason_category text, permanent boolean, mapping text)"""
 
 
 def write_lines(path: Path, lines: int) -> None:

@@ -4,9 +4,12 @@ Starts PostgreSQL (embedded in a temporary folder, or a fresh database on `DATAB
 the real service (`receipts:create_app()`) and `bench/noop_app.py` under gunicorn exactly as
 `receipts serve` runs it, and drives both with wrk (installed with apt-get when missing):
 every request a fresh 8x8 SMS receipt, at 16 and 64 connections. Then the same with 30%
-duplicate and out-of-order receipts, the resident memory of each web worker after 100,000
-receipts, and two service instances side by side on one PostgreSQL, a forwarder beside each,
-posting to a MoEngage stand-in: every delivered message must reach it exactly once.
+duplicate and out-of-order receipts; the figures production sizing reads (web CPU per request
+against the no-op's, PostgreSQL CPU and WAL bytes per durable receipt, bodies per commit);
+latency at the same offered load, half the project's own capacity, for both apps; the resident
+memory of each web worker after 100,000 receipts, and two service instances side by side on
+one PostgreSQL, a forwarder beside each, posting to a MoEngage stand-in: every delivered
+message must reach it exactly once.
 
 Every project run ends with a check of the database against wrk's own accounting: every
 receipt answered 200 is stored, and nothing else is, apart from requests wrk abandoned in
@@ -63,6 +66,16 @@ WHERE m.message_id LIKE %s AND m.status <> 'delivered'
 RECEIPT_COUNT = "SELECT count(*) FROM receipts"
 PENDING_FORWARDS = "SELECT count(*) FROM forwards WHERE state = 'pending'"
 DELIVERED_MESSAGES = "SELECT message_id FROM messages WHERE status = 'delivered'"
+WAL_BYTES = "SELECT wal_bytes FROM pg_stat_wal"
+# Every group commit is one transaction: its bodies share a transaction id.
+RUN_BODIES_PER_COMMIT = """
+SELECT count(*)::float8 / greatest(count(DISTINCT b.xmin::text), 1)
+FROM webhook_bodies b JOIN receipts r ON r.body_id = b.id
+WHERE r.message_id LIKE %s"""
+# The issue's targets, printed beside the figures.
+TARGET_EFFICIENCY = 0.70
+TARGET_P99_RATIO = 2.0
+TARGET_P50_MS = 2.0
 
 
 def ensure_wrk() -> str:
@@ -126,6 +139,7 @@ class Load:
     threads: list[dict] = field(repr=False)
     errors: dict[str, int] = field(repr=False)
     cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU per request, by process kind
+    wal_bytes: float | None = None  # WAL written per request (the project's runs)
 
     @property
     def non_200(self) -> int:
@@ -147,17 +161,36 @@ def postgres_pids() -> list[int]:
     return [int(pid) for pid in found.stdout.split()]
 
 
+def wal_bytes(db_url: str | None) -> int | None:
+    if db_url is None:
+        return None
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        return int(conn.execute(WAL_BYTES).fetchone()[0])
+
+
 def drive(
-    wrk: str, service: Service, connections: int, duration: float, mode: str, secret: str
+    wrk: str,
+    service: Service,
+    connections: int,
+    duration: float,
+    mode: str,
+    secret: str,
+    pause_ms: float = 0,
+    db_url: str | None = None,
 ) -> Load:
-    """One wrk run, with the CPU it cost the web workers, PostgreSQL and wrk itself.
+    """One wrk run, with the CPU it cost the web workers, PostgreSQL and wrk itself, and the
+    WAL it wrote when given the database.
 
     The CPU split is exact only when nothing else runs (not for the two-instance runs)."""
     workers, database_pids = service.worker_pids(), postgres_pids()
+    wal_before = wal_bytes(db_url)
     before = (cpu_ticks(workers), cpu_ticks(database_pids), os.times())
-    load = _run_wrk(wrk, service.url, connections, duration, mode, secret)
+    load = _run_wrk(wrk, service.url, connections, duration, mode, secret, pause_ms)
     after = (cpu_ticks(workers), cpu_ticks(database_pids), os.times())
+    wal_after = wal_bytes(db_url)
     requests = load.rate * duration
+    if wal_before is not None and wal_after is not None:
+        load.wal_bytes = (wal_after - wal_before) / requests
     tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
     wrk_s = sum(after[2][2:4]) - sum(before[2][2:4])
     load.cpu_ms = {
@@ -168,7 +201,9 @@ def drive(
     return load
 
 
-def _run_wrk(wrk: str, url: str, connections: int, duration: float, mode: str, secret: str) -> Load:
+def _run_wrk(
+    wrk: str, url: str, connections: int, duration: float, mode: str, secret: str, pause_ms: float
+) -> Load:
     run = secrets.token_hex(4)
     now = datetime.now(UTC)
     delivered_at = now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
@@ -190,6 +225,7 @@ def _run_wrk(wrk: str, url: str, connections: int, duration: float, mode: str, s
         str(connections),
         delivered_at,
         sent_at,
+        str(round(pause_ms)),
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("wrk-result "))
@@ -275,6 +311,51 @@ def show(label: str, load: Load, baseline: Load | None = None, cpu: bool = True)
     if cpu and load.cpu_ms:
         split = ", ".join(f"{kind} {ms:.2f}" for kind, ms in load.cpu_ms.items())
         print(f"  CPU ms per request: {split}", flush=True)
+
+
+def per_receipt(db_url: str, load: Load) -> str:
+    """PostgreSQL's share of a run: CPU and WAL per durable receipt, bodies per commit."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        per_commit = conn.execute(RUN_BODIES_PER_COMMIT, (f"{load.run}-%",)).fetchone()[0]
+    wal = f"{load.wal_bytes:,.0f}" if load.wal_bytes is not None else "?"
+    return (
+        f"PostgreSQL {load.cpu_ms['postgres'] * 1000:.0f} us CPU and {wal} WAL bytes per"
+        f" receipt; {per_commit:.1f} bodies per commit"
+    )
+
+
+def same_load(
+    wrk: str,
+    noop: Service,
+    project: Service,
+    db_url: str,
+    connections: int,
+    offered: float,
+    duration: float,
+    secret: str,
+) -> None:
+    """Latency when neither app is saturated: both offered the same load, half the project's
+    measured capacity, by a pause before each request (wrk's `delay()`)."""
+    pause_ms = connections * 1000 / offered
+    print(
+        f"--- same offered load: {offered:.0f} req/s (half the project's capacity),"
+        f" {connections} connections pausing {pause_ms:.0f} ms on average",
+        flush=True,
+    )
+    base = drive(wrk, noop, connections, duration, "fresh", secret, pause_ms)
+    show("no-op Flask", base, cpu=False)
+    runs = (("fresh", "receipts, fresh umids"), ("mix", "receipts, 30% duplicate/late"))
+    for mode, label in runs:
+        load = drive(wrk, project, connections, duration, mode, secret, pause_ms)
+        show(label, load, cpu=False)
+        print("  " + check_database(db_url, [load]), flush=True)
+        p99_ratio = load.p99_ms / base.p99_ms
+        p50_gap = load.p50_ms - base.p50_ms
+        print(
+            f"  p99 {p99_ratio:.2f} x the no-op's (target {TARGET_P99_RATIO:g} x);"
+            f" p50 {p50_gap:+.1f} ms beside it (target within {TARGET_P50_MS:g} ms)",
+            flush=True,
+        )
 
 
 def spread(values: list[float]) -> str:
@@ -415,22 +496,40 @@ def main() -> None:
             check_database(db_url, [drive(wrk, project, 16, 2, "fresh", secret)])
             ratios: dict[int, list[float]] = {level: [] for level in levels}
             mix_ratios: dict[int, list[float]] = {level: [] for level in levels}
+            efficiency: dict[int, list[float]] = {level: [] for level in levels}
+            fresh_runs: dict[int, list[Load]] = {level: [] for level in levels}
             for round_number in range(1, args.rounds + 1):
                 print(f"--- round {round_number}", flush=True)
                 for level in levels:
                     base = drive(wrk, noop, level, args.duration, "fresh", secret)
                     show("no-op Flask", base)
-                    fresh = drive(wrk, project, level, args.duration, "fresh", secret)
+                    fresh = drive(
+                        wrk, project, level, args.duration, "fresh", secret, db_url=db_url
+                    )
                     show("receipts, fresh umids", fresh, base)
                     print("  " + check_database(db_url, [fresh]), flush=True)
-                    mix = drive(wrk, project, level, args.duration, "mix", secret)
+                    print("  " + per_receipt(db_url, fresh), flush=True)
+                    mix = drive(wrk, project, level, args.duration, "mix", secret, db_url=db_url)
                     show("receipts, 30% duplicate/late", mix, base)
                     print("  " + check_database(db_url, [mix]), flush=True)
+                    print("  " + per_receipt(db_url, mix), flush=True)
                     ratios[level].append(fresh.rate / base.rate)
                     mix_ratios[level].append(mix.rate / base.rate)
+                    efficiency[level].append(base.cpu_ms["web"] / fresh.cpu_ms["web"])
+                    fresh_runs[level].append(fresh)
             print("--- ratio receipts / no-op")
             for level in levels:
                 print(f"c={level}: fresh {spread(ratios[level])}; mix {spread(mix_ratios[level])}")
+            print(
+                f"--- web CPU efficiency (no-op web CPU per request / receipts web CPU per"
+                f" durable receipt), target {TARGET_EFFICIENCY:.2f}"
+            )
+            for level in levels:
+                print(f"c={level}: {spread(efficiency[level])}")
+
+            top = max(levels)
+            capacity = statistics.median(load.rate for load in fresh_runs[top])
+            same_load(wrk, noop, project, db_url, top, capacity / 2, args.duration, secret)
 
             if args.memory_receipts:
                 fill = fill_to(wrk, project, db_url, secret, args.memory_receipts, 20)

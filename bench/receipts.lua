@@ -1,6 +1,8 @@
 -- wrk script for bench/ingest.py: POST 8x8 SMS delivery receipts, every request a fresh umid.
 -- Arguments (after "--"): run prefix (8 hex digits), mode ("fresh" or "mix"), webhook secret,
--- number of threads, time of "delivered", time of the earlier "sent".
+-- number of threads, time of "delivered", time of the earlier "sent", and the mean pause in ms
+-- before each request (0: none, as fast as answers come; else uniform in [0.5, 1.5] x it, so
+-- the connections do not march in step): the pause sets an offered load instead of a maximum.
 -- In "mix" mode 3 requests in 10 are not new: a copy of another thread's receipt, a late
 -- "sent" for a message already delivered, and a copy of that late receipt.
 -- Run with one connection per thread, so each thread has at most one request in flight and
@@ -14,12 +16,13 @@ function setup(thread)
     thread:set("id", #threads)
 end
 
-local run, mode, nthreads, delivered_at, sent_at
+local run, mode, nthreads, delivered_at, sent_at, pause_ms
 sent, ok, bad, lost, pending = 0, 0, {}, {}, nil
 
 function init(args)
     run, mode, nthreads = args[1], args[2], tonumber(args[4])
     delivered_at, sent_at = args[5], args[6]
+    pause_ms = tonumber(args[7] or "0")
     wrk.method = "POST"
     wrk.path = "/webhooks/8x8"
     wrk.headers["Content-Type"] = "application/json"
@@ -52,6 +55,13 @@ local function body(t, k)
         return receipt(umid(other, k - 2), "sent", "sent_to_operator", sent_at)
     end
     return body(t, k - 1)
+end
+
+function delay()
+    if pause_ms > 0 then
+        return math.random(math.floor(pause_ms / 2), math.floor(pause_ms * 3 / 2))
+    end
+    return 0
 end
 
 function request()
