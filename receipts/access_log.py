@@ -11,7 +11,9 @@ import logging
 import time
 from urllib.parse import parse_qsl
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
+
+from receipts.metrics import STARTED
 
 log = logging.getLogger("receipts.access")
 
@@ -32,7 +34,7 @@ def _answered(response: Response) -> Response:
     level = _level(response)
     if not log.isEnabledFor(level):
         return response
-    started = g.get("receipts_started")
+    started = request.environ.get(STARTED)
     duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
     fields = {
         "method": request.method,

@@ -7,6 +7,7 @@ process (gunicorn workers, CLI commands) reads the same file, so they agree.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import hmac
 import json
@@ -71,9 +72,15 @@ def matches_any(candidate: str | None, secrets_: tuple[str, ...]) -> bool:
         return False
     given = _digest(candidate)
     found = False
-    for secret in secrets_:
-        found |= hmac.compare_digest(given, _digest(secret))
+    for secret in _digests(secrets_):
+        found |= hmac.compare_digest(given, secret)
     return found
+
+
+@functools.lru_cache(maxsize=8)
+def _digests(secrets_: tuple[str, ...]) -> tuple[bytes, ...]:
+    """The valid secrets' digests, computed once per set (the configured secrets are few)."""
+    return tuple(_digest(secret) for secret in secrets_)
 
 
 def _digest(value: str) -> bytes:

@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Iterator
 
-from flask import Blueprint, Flask, Response, g, request
+from flask import Blueprint, Flask, Response, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -118,15 +118,21 @@ def metrics() -> Response:
     )
 
 
+STARTED = "receipts.started"  # the request's start time, kept in its WSGI environ
+
+
 def _started() -> None:
-    g.receipts_started = time.perf_counter()
+    request.environ[STARTED] = time.perf_counter()
 
 
 def _answered(response: Response) -> Response:
-    started = g.get("receipts_started")
+    incoming = request._get_current_object()  # the proxy costs a lookup on every use
+    started = incoming.environ.get(STARTED)
     if started is not None:
-        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        latency, responses = _route_metrics(route, str(response.status_code))
+        rule = incoming.url_rule
+        latency, responses = _route_metrics(
+            rule.rule if rule is not None else "unmatched", str(response.status_code)
+        )
         latency.observe(time.perf_counter() - started)
         responses.inc()
     return response

@@ -82,8 +82,13 @@ def _strict(incoming: Request) -> bool:
 
 def _bounded_body(incoming: Request, max_body: int) -> tuple[bytes, str | None]:
     """The body and its type as stored; 413 past the limit, declared or not."""
-    if incoming.content_length is not None and incoming.content_length > max_body:
-        abort(413, _too_large(max_body))
+    declared = incoming.content_length
+    if declared is not None:
+        if declared > max_body:
+            abort(413, _too_large(max_body))
+        # The server's input stream ends at the declared length: read it without werkzeug's
+        # stream wrappers, the one costly step of an ordinary receipt's read.
+        return incoming.environ["wsgi.input"].read(declared), _stored(incoming.content_type)
     # A chunked body has no Content-Length and is cut at the limit without an error:
     # reading one byte more than the limit is how its excess is seen (and refused).
     incoming.max_content_length = max_body + 1
