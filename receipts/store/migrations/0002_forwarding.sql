@@ -1,6 +1,6 @@
 -- Forwarding: what a worker needs to claim a forward without holding a lock across the POST.
 --
--- ingest_body (0001) already enqueues what the issue and the SPEC ask for: in `final` mode a
+-- ingest_body (0001) already enqueues what MoEngage is to be told: in `final` mode a
 -- message's first final outcome only (read counts as delivered; interim details such as
 -- delivered_to_operator are not final), decided under the message's row lock so two bodies
 -- racing on one message enqueue one forward; in `all` mode every change of the current status.

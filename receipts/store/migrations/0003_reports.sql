@@ -8,7 +8,7 @@ CREATE INDEX receipts_newest ON receipts (event_at DESC, id DESC);
 CREATE INDEX messages_by_first_event ON messages (first_event_at);
 
 -- Calling-code prefixes to ISO 3166 country, longest prefix wins (so +1204 is CA, +1 is US).
--- Generated from phonenumbers' metadata by receipts.reports.countries.calling_prefixes().
+-- Generated once from the phonenumbers package's metadata; the rows are data, kept as made.
 CREATE TABLE calling_prefixes (
     prefix   text PRIMARY KEY,
     country  text NOT NULL

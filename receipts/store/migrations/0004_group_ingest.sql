@@ -11,7 +11,7 @@ CREATE TYPE ingest_receipt AS (
     error_code text, error_message text, provider_error_code text, channel text,
     price numeric, currency text, segments integer, batch_id text, client_batch_id text);
 
--- What MoEngage is sent for a receipt: the flat body described in the SPEC.
+-- What MoEngage is sent for a receipt: one flat JSON object (README, "Send outcomes to MoEngage").
 CREATE FUNCTION forward_body(r receipts, m messages, forward_status text) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT jsonb_strip_nulls(jsonb_build_object(
