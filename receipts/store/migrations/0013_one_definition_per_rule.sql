@@ -247,9 +247,10 @@ CREATE OR REPLACE FUNCTION finish_receipt_import(
 LANGUAGE plpgsql AS $$
 BEGIN
     -- Statistics on the staging tables: without them the planner guesses, and a guess can mean
-    -- a sequential scan of all messages for every batch.
-    ANALYZE import_bodies;
-    ANALYZE import_receipts;
+    -- a sequential scan of all messages for every batch. Only the columns the statements join
+    -- and group on: the others' statistics cost a tenth of the import and decide nothing.
+    ANALYZE import_bodies (line, id, outcome);
+    ANALYZE import_receipts (line, connector, message_id);
     CREATE TEMP TABLE import_new ON COMMIT DROP AS
     SELECT * FROM receipts WITH NO DATA;
     WITH inserted AS (
@@ -270,7 +271,7 @@ BEGIN
     )
     INSERT INTO import_new SELECT * FROM inserted;
     GET DIAGNOSTICS stored = ROW_COUNT;
-    ANALYZE import_new;
+    ANALYZE import_new (connector, message_id, body_id);
     SELECT count(*)::integer - stored INTO duplicates FROM import_receipts;
 
     -- A body whose receipts were all stored before (the same file imported twice) adds nothing.
