@@ -21,11 +21,11 @@ from receipts.config import Config, ConfigError
 from receipts.mapping.detection import NoReceiptError
 from receipts.mapping.engine import MappingSet
 from receipts.mapping.files import MappingFileError, load_mapping_files
-from receipts.reports.schemas import GROUPINGS
 from receipts.serve import ServeError
 from receipts.store import migrate
 from receipts.store.embedded import database_url
 from receipts.store.pool import open_pool
+from receipts.store.reports import GROUPINGS
 
 _EXPECTED = (
     ConfigError,
@@ -366,7 +366,7 @@ def mappings_detect(samples: tuple[str, ...], name: str, channel: str | None) ->
 
 def _labelled_paths(tokens: tuple[str, ...]) -> list[tuple[str | None, Path]]:
     """`a.json --as failed b.json c.json` -> [(None, a), (failed, b), (failed, c)]."""
-    from receipts.mapping.receipt import STATUSES
+    from receipts.mapping.status import STATUSES
 
     found: list[tuple[str | None, Path]] = []
     label: str | None = None

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from receipts.mapping.status import DELIVERED_STATUSES, Status
+
 # 8x8's SMS API host per region (its API reference).
 SMS_HOSTS = {
     "apac": "sms.8x8.com",
@@ -48,7 +50,7 @@ class ConnectorSettings:
     @property
     def success_values(self) -> list[str]:
         # In `all` mode `read` arrives as itself; in `final` mode it is sent as `delivered`.
-        return ["delivered", "read"] if self.forward_mode == "all" else ["delivered"]
+        return list(DELIVERED_STATUSES) if self.forward_mode == "all" else [Status.DELIVERED]
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -25,7 +25,7 @@ from receipts.forwarding.backoff import RetryPolicy, decide
 from receipts.forwarding.client import Answer, MoEngageClient
 from receipts.store import forwards, migrate, overdue, retention
 from receipts.store.embedded import database_url
-from receipts.store.forwards import ClaimedForward, Outcome
+from receipts.store.forwards import ClaimedForward, ForwardState, Outcome
 from receipts.store.overdue import Windows
 from receipts.store.pool import open_pool
 
@@ -45,9 +45,9 @@ class Tally:
     def plus(self, outcomes: list[Outcome]) -> Tally:
         states = [outcome.state for outcome in outcomes]
         return Tally(
-            self.done + states.count("done"),
-            self.retried + states.count("pending"),
-            self.dead + states.count("dead"),
+            self.done + states.count(ForwardState.DONE),
+            self.retried + states.count(ForwardState.PENDING),
+            self.dead + states.count(ForwardState.DEAD),
         )
 
 
@@ -162,7 +162,7 @@ class Forwarder:
             self._database_trouble(error)
             return
         for outcome in outcomes:
-            if outcome.state == "dead":
+            if outcome.state == ForwardState.DEAD:
                 log.warning(
                     "forward %d for message %s is dead after %d attempts: %s %s",
                     outcome.forward.id,

@@ -39,7 +39,8 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-from receipts.mapping.receipt import FIELD_NAMES, STATUSES
+from receipts.mapping.receipt import FIELD_NAMES
+from receipts.mapping.status import STATUSES
 
 # The one failure-reason vocabulary across providers (receipts/mapping/reasons.py).
 REASON_CATEGORIES = (

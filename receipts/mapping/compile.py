@@ -17,7 +17,8 @@ from receipts.mapping.catalogue import load_catalogue
 from receipts.mapping.files import AUTO, MappingSpec
 from receipts.mapping.paths import MISSING, Path, compile_path
 from receipts.mapping.reasons import ReasonReader
-from receipts.mapping.receipt import FINAL_STATUSES, REQUIRED_FIELDS, Receipt
+from receipts.mapping.receipt import REQUIRED_FIELDS, Receipt
+from receipts.mapping.status import FINAL_STATUSES, Status
 
 
 class Unmappable(ValueError):
@@ -100,7 +101,7 @@ class _ReceiptSchema(Schema):
         detail = data.pop("detail", None)
         interim = provider_status.lower() in self.interim or (detail or "").lower() in self.interim
         data.setdefault("channel", self.default_channel)
-        if status == "failed":
+        if status == Status.FAILED:
             reason = self.reasons.read_failure(
                 data.get("error_code"),
                 data.get("provider_error_code"),

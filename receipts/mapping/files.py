@@ -17,7 +17,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from receipts.mapping.catalogue import REASON_CATEGORIES, ErrorEntry, load_catalogue
 from receipts.mapping.paths import PathSyntaxError, compile_path
-from receipts.mapping.receipt import FIELD_NAMES, REQUIRED_FIELDS, STATUSES
+from receipts.mapping.receipt import FIELD_NAMES, REQUIRED_FIELDS
+from receipts.mapping.status import STATUSES
 
 AUTO = "auto"
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"

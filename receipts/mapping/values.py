@@ -17,6 +17,7 @@ import phonenumbers
 from marshmallow import ValidationError, fields
 
 from receipts.mapping.recognizers import E164, UUID, smpp_time
+from receipts.mapping.status import Status
 
 MAX_TEXT = 2048
 MAX_ID = 256
@@ -196,16 +197,16 @@ class ProviderStatus(Text):
 
     def __init__(self, table: Mapping[str, str], **kwargs: Any) -> None:
         super().__init__(max_length=MAX_ID, required=True, **kwargs)
-        self.table = {key.lower(): value for key, value in table.items()}
+        self.table = {key.lower(): Status(value) for key, value in table.items()}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
         if type(value) is bool:
             return "true" if value else "false"
         return super()._deserialize(value, attr, data, **kwargs)
 
-    def normalize(self, provider_status: str) -> str:
+    def normalize(self, provider_status: str) -> Status:
         lowered = provider_status.lower()
         found = self.table.get(lowered)
         if found is None and "|" in lowered:
             found = self.table.get(status_word(lowered))
-        return found or "unknown"
+        return found or Status.UNKNOWN
