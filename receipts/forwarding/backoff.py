@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from receipts.forwarding.client import Answer
+from receipts.forwarding.client import MoEngageReply
 from receipts.store.forwards import ForwardState
 
 # Answers that retrying cannot fix: a few tries (a misconfiguration fixed in minutes), then dead.
@@ -52,7 +52,7 @@ class Decision:
 
 
 def decide(
-    answer: Answer, attempts: int, age: float, policy: RetryPolicy, rng: random.Random
+    answer: MoEngageReply, attempts: int, age: float, policy: RetryPolicy, rng: random.Random
 ) -> Decision:
     """What to do with a forward after its `attempts`-th try, `age` s into its window."""
     status = answer.http_status

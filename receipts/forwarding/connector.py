@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from receipts.config import Config, ConfigError
+from receipts.credentials import with_stored_credentials
 from receipts.mapping.status import DELIVERED_STATUSES, Status
 
 # 8x8's SMS API host per region (its API reference).
@@ -149,4 +151,24 @@ def connector_settings(
         dlr_callback_url=dlr_callback_url,
         forward_mode=forward_mode,
         moengage_dlr_url=moengage_dlr_url,
+    )
+
+
+def deployment_connector_settings(
+    config: Config, region: str, subaccount: str | None, sender: str | None, public_url: str | None
+) -> ConnectorSettings:
+    """The settings for this deployment: its webhook secret, or a placeholder while none has
+    been generated yet, and its forwarding mode and MoEngage URL."""
+    try:
+        secret: str | None = with_stored_credentials(config).webhook_secrets[0]
+    except ConfigError:
+        secret = None
+    return connector_settings(
+        region,
+        subaccount,
+        sender,
+        public_url,
+        secret,
+        config.moengage_forward,
+        config.moengage_dlr_url,
     )

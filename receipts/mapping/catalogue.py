@@ -39,6 +39,7 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 
+from receipts.exceptions import ReceiptsError
 from receipts.mapping.receipt import FIELD_NAMES
 from receipts.mapping.status import STATUSES
 
@@ -59,7 +60,7 @@ REASON_CATEGORIES = (
 )
 
 
-class CatalogueError(ValueError):
+class CatalogueError(ReceiptsError, ValueError):
     """A provider file is malformed; str() names the file, the key and the reason."""
 
 

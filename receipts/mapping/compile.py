@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load
 
+from receipts.exceptions import ReceiptsError
 from receipts.mapping import values
 from receipts.mapping.catalogue import load_catalogue
 from receipts.mapping.files import AUTO, MappingSpec
@@ -21,7 +22,7 @@ from receipts.mapping.receipt import REQUIRED_FIELDS, Receipt
 from receipts.mapping.status import FINAL_STATUSES, Status
 
 
-class Unmappable(ValueError):
+class Unmappable(ReceiptsError, ValueError):
     """A body that passed authentication but cannot become a receipt; it is quarantined."""
 
     def __init__(self, code: str, detail: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from receipts.exceptions import ReceiptsError
 from receipts.mapping.catalogue import REASON_CATEGORIES, ErrorEntry, load_catalogue
 from receipts.mapping.paths import PathSyntaxError, compile_path
 from receipts.mapping.receipt import FIELD_NAMES, REQUIRED_FIELDS
@@ -24,7 +25,7 @@ AUTO = "auto"
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
-class MappingFileError(ValueError):
+class MappingFileError(ReceiptsError, ValueError):
     """A mapping file that cannot be used; str() reads `file: key: reason`."""
 
     def __init__(self, file: str, key: str, reason: str) -> None:
