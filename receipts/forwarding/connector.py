@@ -1,9 +1,9 @@
 """MoEngage's "custom SMS connector" screen for 8x8, filled in: what to paste where.
 
 The sending half points MoEngage at 8x8's send API with 8x8's own field names; the tracking
-half tells MoEngage how to read the bodies Receipts forwards (see SPEC "Forwarding to
-MoEngage"). `dlrCallbackUrl` sends each message's receipts here even when the 8x8 account
-has no webhook registered; it cannot carry a header, hence `?token=`.
+half tells MoEngage how to read the bodies Receipts forwards (README.md "Send outcomes to
+MoEngage" shows one). `dlrCallbackUrl` sends each message's receipts here even when the 8x8
+account has no webhook registered; it cannot carry a header, hence `?token=`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Mapping files: TOML in the SPEC format, checked by one marshmallow schema.
+"""Mapping files: TOML in the format README.md's "Write a mapping" shows, checked by one
+marshmallow schema (MappingFileSchema below is the format's definition).
 
 Every problem is reported as file, key and reason, because the person who reads it is editing
 that file in another window.

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from receipts.mapping.status import Status
 
-# Normalized fields a mapping file may name in [fields]: SPEC "The normalized receipt", with
+# Normalized fields a mapping file may name in [fields]: the fields of Receipt below, with
 # `status`/`detail` read as the provider's raw values, plus the ids 8x8 echoes for reporting.
 FIELD_NAMES = (
     "message_id",

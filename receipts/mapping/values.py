@@ -30,7 +30,8 @@ _PLAUSIBLE_EPOCH_YEARS = (2000, 2040)
 
 
 def normalize_message_id(value: str) -> str:
-    """UUID-shaped ids match case-insensitively (SPEC), so they are stored lower-case."""
+    """UUID-shaped ids match whatever their case (a provider may echo an 8x8 umid in upper
+    case), so they are stored lower-case."""
     return value.lower() if UUID.fullmatch(value) else value
 
 
