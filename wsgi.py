@@ -3,10 +3,9 @@
 import sys
 
 from receipts import create_app
-from receipts.config import ConfigError
-from receipts.mapping.files import MappingFileError
+from receipts.exceptions import ReceiptsError
 
 try:
     app = create_app()
-except (ConfigError, MappingFileError) as error:
+except ReceiptsError as error:
     sys.exit(f"receipts: {error}")

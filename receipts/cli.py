@@ -11,30 +11,25 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 import psycopg
 from marshmallow import ValidationError
 
 from receipts.backfill import BackfillError
-from receipts.config import Config, ConfigError
+from receipts.config import Config
+from receipts.exceptions import ReceiptsError
 from receipts.mapping.detection import NoReceiptError
 from receipts.mapping.engine import MappingSet
-from receipts.mapping.files import MappingFileError, load_mapping_files
-from receipts.reports.schemas import GROUPINGS
-from receipts.serve import ServeError
+from receipts.mapping.files import load_mapping_files
 from receipts.store import migrate
 from receipts.store.embedded import database_url
 from receipts.store.pool import open_pool
+from receipts.store.reports import GROUPINGS
 
-_EXPECTED = (
-    ConfigError,
-    MappingFileError,
-    BackfillError,
-    NoReceiptError,
-    ServeError,
-    psycopg.OperationalError,
-)
+# BackfillError is named until it derives from ReceiptsError like the others.
+_EXPECTED = (ReceiptsError, BackfillError)
 
 
 class _Group(click.Group):
@@ -154,26 +149,10 @@ def reclassify(batch: int) -> None:
 
     config = _config()
     readers = ReasonsByMapping(MappingSet.from_paths(config.mappings_dir))
-    done = 0
     with psycopg.connect(database_url(config), autocommit=True) as conn:
         total = reasons.count_failed(conn)
         with click.progressbar(length=total, label="reclassifying failures") as bar:
-            after = 0
-            while failures := reasons.failed_after(conn, after, batch):
-                read = [
-                    readers.reader(f.mapping).read_failure(
-                        f.error_code,
-                        f.provider_error_code,
-                        f.provider_detail,
-                        f.provider_status,
-                        f.error_message,
-                        f.channel,
-                    )
-                    for f in failures
-                ]
-                reasons.set_reasons(conn, failures, [(r.category, r.permanent) for r in read])
-                after, done = failures[-1].id, done + len(failures)
-                bar.update(len(failures))
+            done = reasons.reclassify_failures(conn, readers, batch, bar.update)
     click.echo(f"reclassified {done} failed receipt(s)")
 
 
@@ -226,9 +205,14 @@ def import_(files: tuple[Path, ...], connector: str, forward: bool) -> None:
 )
 def forward(once: bool, concurrency: int, lease: float) -> None:
     """Forward normalized outcomes to MoEngage (the Procfile's worker); safe to run many."""
-    from receipts.forwarding.commands import forward as run
+    from receipts.forwarding.worker import forward_until_signalled
+    from receipts.logs import configure_logging
 
-    run(_config(), once, concurrency, lease)
+    config = _config()
+    configure_logging(config.log_format)
+    tally = forward_until_signalled(config, once, concurrency, lease)
+    if once and tally is not None:
+        click.echo(f"sent {tally.done}, due again later {tally.retried}, dead {tally.dead}")
 
 
 @main.command()
@@ -245,11 +229,23 @@ def replay(dead: bool, quarantined: bool, since: datetime | None, dry_run: bool)
     if dead == quarantined:
         raise click.UsageError("give one of --quarantined or --dead")
     if dead:
-        from receipts.forwarding.commands import replay_dead
-
-        replay_dead(_config(), since, dry_run)
+        _replay_dead(since, dry_run)
     else:
         _replay_quarantined(since, dry_run)
+
+
+def _replay_dead(since: datetime | None, dry_run: bool) -> None:
+    from receipts.forwarding import replay
+
+    with psycopg.connect(database_url(_config()), autocommit=True) as conn:
+        if dry_run:
+            dead = replay.dead_forwards(conn, since)
+            for item in dead:
+                click.echo(item.line())
+            click.echo(f"{len(dead)} dead forwards would be re-queued (dry run)")
+        else:
+            count = replay.requeue_dead(conn, since)
+            click.echo(f"re-queued {count} dead forwards; the forwarder sends them now")
 
 
 def _replay_quarantined(since: datetime | None, dry_run: bool) -> None:
@@ -300,9 +296,14 @@ def connector_moengage(
     as_json: bool,
 ) -> None:
     """MoEngage's custom SMS connector settings for 8x8, ready to paste."""
-    from receipts.forwarding.commands import print_connector
+    from receipts.forwarding.connector import deployment_connector_settings
 
-    print_connector(_config(), region, subaccount, sender, public_url, as_json)
+    if public_url is not None:
+        parts = urlsplit(public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise click.BadParameter("expected an http(s) URL", param_hint="--public-url")
+    settings = deployment_connector_settings(_config(), region, subaccount, sender, public_url)
+    click.echo(settings.as_json() if as_json else settings.as_text())
 
 
 @main.group()
@@ -321,20 +322,6 @@ def mappings_check(paths: tuple[Path, ...]) -> None:
         click.echo(f"ok {spec.label} ({spec.source})")
 
 
-def _samples(paths: tuple[Path, ...]) -> list[tuple[str, Any]]:
-    """(label, body) for every body in the sample files: JSON, NDJSON or form-encoded."""
-    from receipts.mapping.detection import SampleError, parse_sample_text
-
-    found: list[tuple[str, Any]] = []
-    for path in paths:
-        try:
-            bodies = parse_sample_text(path.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, SampleError) as error:
-            raise click.BadParameter(f"{path}: {error}") from None
-        found.extend((f"{path}#{number}", body) for number, body in enumerate(bodies, 1))
-    return found
-
-
 @mappings.command(
     "detect",
     context_settings={"ignore_unknown_options": True},
@@ -349,24 +336,23 @@ def mappings_detect(samples: tuple[str, ...], name: str, channel: str | None) ->
     `--as STATUS` labels the samples after it (until the next --as) with the normalized
     status they report: the field whose values separate the labels is the status.
     """
-    from receipts.mapping.detection import detect_mapping
+    from receipts.mapping.detection import SampleError, detect_mapping, read_labelled_samples
     from receipts.mapping.vocabularies import load_vocabularies
 
-    labelled = _labelled_paths(samples)
-    bodies, labels = [], []
-    for label, path in labelled:
-        for _, body in _samples((path,)):
-            bodies.append(body)
-            labels.append(label)
-    found = detect_mapping(bodies, labels if any(labels) else None)
+    try:
+        bodies, labels = read_labelled_samples(_labelled_paths(samples))
+    except SampleError as error:
+        raise click.BadParameter(str(error)) from None
+    found = detect_mapping(bodies, labels)
     if not found.is_receipt:
         raise NoReceiptError(found)
     click.echo(found.to_toml(name, channel, load_vocabularies()), nl=False)
 
 
 def _labelled_paths(tokens: tuple[str, ...]) -> list[tuple[str | None, Path]]:
-    """`a.json --as failed b.json c.json` -> [(None, a), (failed, b), (failed, c)]."""
-    from receipts.mapping.receipt import STATUSES
+    """The command line's own grammar for labelled samples:
+    `a.json --as failed b.json c.json` -> [(None, a), (failed, b), (failed, c)]."""
+    from receipts.mapping.status import STATUSES
 
     found: list[tuple[str | None, Path]] = []
     label: str | None = None
@@ -397,10 +383,15 @@ def _labelled_paths(tokens: tuple[str, ...]) -> list[tuple[str | None, Path]]:
 def mappings_try(mapping: Path, samples: tuple[Path, ...], as_json: bool) -> None:
     """Show the normalized result of each sample under MAPPING."""
     from receipts.mapping.compile import compile_mapping
+    from receipts.mapping.detection import SampleError, read_sample_files
     from receipts.mapping.trial import trial_lines, trials_json, try_mapping
 
     compiled = compile_mapping(load_mapping_files([mapping])[0])
-    trials = [try_mapping(compiled, label, body) for label, body in _samples(samples)]
+    try:
+        bodies = read_sample_files(samples)
+    except SampleError as error:
+        raise click.BadParameter(str(error)) from None
+    trials = [try_mapping(compiled, label, body) for label, body in bodies]
     if as_json:
         click.echo(trials_json(trials))
         return
@@ -494,25 +485,15 @@ def report_rollup(every: float | None) -> None:
     config = _config()
     url = database_url(config)
     if every is not None:
-        _keep_rollup_current(url, every, config.log_format)
+        from receipts.logs import configure_logging
+        from receipts.reports.rollup import refresh_until_signalled
+
+        configure_logging(config.log_format)
+        refresh_until_signalled(url, every)
         return
     with psycopg.connect(url, autocommit=True) as conn:
         hours = refresh_rollup(conn)
     click.echo("another refresh is running" if hours < 0 else f"recounted {hours} hour(s)")
-
-
-def _keep_rollup_current(url: str, every: float, log_format: str) -> None:
-    import signal
-    import threading
-
-    from receipts.logs import configure_logging
-    from receipts.reports.rollup import keep_rollup_current
-
-    configure_logging(log_format)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    keep_rollup_current(lambda: psycopg.connect(url, autocommit=True), every, stop)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
+from receipts.exceptions import ReceiptsError
+
 FORWARD_MODES = ("final", "all")
 OVERDUE_MODES = ("off", "failed")
 # 8x8 waits up to 48 hours for an operator's SMS receipt and checks chat apps' read receipts
@@ -34,7 +36,7 @@ def environment_without_settings() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith(SETTING_PREFIXES)}
 
 
-class ConfigError(ValueError):
+class ConfigError(ReceiptsError, ValueError):
     """A bad environment value; the message names the variable."""
 
 

@@ -39,3 +39,16 @@ if _json_logs():
 
 def child_exit(server: Any, worker: Any) -> None:
     mark_worker_dead(worker.pid)
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """In the exiting worker: close the group committer (batches in flight still finish)
+    and then the pool, so its PostgreSQL sessions end cleanly instead of being dropped."""
+    # A worker that failed to load the app has none; bench/noop_app.py's app holds no store.
+    app = getattr(worker, "wsgi", None)
+    held = getattr(app, "extensions", {}).get("receipts")
+    if held is None:
+        return
+    if held.committer is not None:
+        held.committer.close()
+    held.pool.close()

@@ -9,11 +9,11 @@ time); `serve` stops everything only on Ctrl-C or SIGTERM, or when a child keeps
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,9 +23,11 @@ import psycopg
 
 from receipts.config import Config
 from receipts.credentials import ensure_credentials
+from receipts.exceptions import ReceiptsError
 from receipts.mapping.engine import MappingSet
 from receipts.metrics import MULTIPROC_ENV
 from receipts.reports.rollup import DEFAULT_EVERY
+from receipts.signals import stop_on_signals
 from receipts.store import migrate, retention
 from receipts.store.embedded import database_url
 
@@ -60,7 +62,7 @@ class Endpoint:
                 ) from None
 
 
-class ServeError(RuntimeError):
+class ServeError(ReceiptsError, RuntimeError):
     """`serve` cannot start or keep its children running; the message is one line."""
 
 
@@ -173,25 +175,20 @@ def supervise(
 
     `upkeep` runs every UPKEEP_EVERY seconds meanwhile (receipt partitions kept ahead).
     """
-    stopping = False
+    stop = threading.Event()
     next_upkeep = time.monotonic() + UPKEEP_EVERY
-
-    def stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
 
     def start(child: _Child) -> None:
         child.process = subprocess.Popen(child.command, env=env)
         child.started, child.restart_at = time.monotonic(), None
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    stop_on_signals(stop)
     children = [_Child(name, command) for name, command in commands]
     for child in children:
         start(child)
     exit_code = 0
     try:
-        while not stopping:
+        while not stop.is_set():
             now = time.monotonic()
             for child in children:
                 if child.restart_at is not None:
@@ -207,7 +204,8 @@ def supervise(
                         f"receipts: {child.name} keeps dying at start (exit code {code}); stopping",
                         err=True,
                     )
-                    exit_code, stopping = 1, True
+                    exit_code = 1
+                    stop.set()
                     break
                 delay = backoff[min(child.fast_deaths, len(backoff) - 1)]
                 click.echo(

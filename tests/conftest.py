@@ -16,13 +16,12 @@ from receipts import create_app
 from receipts.config import Config
 from receipts.store import migrate
 from receipts.store.embedded import scratch_database
-from tests.forwarding.moengage_stand_in import MoEngageStandIn
-from tests.forwarding.support import RunningForwarder, start_forwarder
-from tests.support import REPO, EmbeddedPostgres, LiveServer
-
-WEBHOOK_SECRET = "test-webhook-secret-0123456789"
-OLD_WEBHOOK_SECRET = "test-old-webhook-secret-987654"
-API_TOKEN = "test-api-token-0123456789"
+from tests.support.credentials import API_TOKEN, OLD_WEBHOOK_SECRET, WEBHOOK_SECRET
+from tests.support.forwarders import RunningForwarder, start_forwarder
+from tests.support.live_server import LiveServer
+from tests.support.moengage_stand_in import MoEngageStandIn
+from tests.support.paths import REPO
+from tests.support.postgres import EmbeddedPostgres, empty_tables
 
 
 @pytest.fixture(scope="session")
@@ -67,10 +66,7 @@ def live_server(config: Config) -> Iterator[LiveServer]:
 def db(migrated: str) -> Iterator[psycopg.Connection]:
     """A connection to the test database, emptied of receipts before the test."""
     with psycopg.connect(migrated, autocommit=True) as conn:
-        conn.execute(
-            "TRUNCATE forwards, receipts, messages, webhook_bodies, detected_mappings"
-            " RESTART IDENTITY"
-        )
+        empty_tables(conn)
         yield conn
 
 

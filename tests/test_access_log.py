@@ -9,8 +9,8 @@ import orjson
 
 from receipts.access_log import redacted_query
 from receipts.logs import JsonFormatter
-from tests.bodies import sms_receipt
-from tests.conftest import API_TOKEN, WEBHOOK_SECRET
+from tests.support.bodies import sms_receipt
+from tests.support.credentials import API_TOKEN, WEBHOOK_SECRET
 
 
 def access_records(caplog) -> list[logging.LogRecord]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.bodies import new_umid, sms_receipt
+from tests.support.bodies import new_umid, sms_receipt
 
 
 def samples(client) -> dict[tuple[str, tuple], float]:

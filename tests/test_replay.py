@@ -11,9 +11,10 @@ from click.testing import CliRunner
 
 from receipts import create_app
 from receipts.cli import main
-from tests.bodies import sms_receipt
-from tests.conftest import WEBHOOK_SECRET
-from tests.support import REPO, LiveServer
+from tests.support.bodies import sms_receipt
+from tests.support.credentials import WEBHOOK_SECRET
+from tests.support.live_server import LiveServer
+from tests.support.paths import REPO
 
 
 @pytest.fixture

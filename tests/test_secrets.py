@@ -12,9 +12,9 @@ import pytest
 
 from receipts.credentials import matches_any
 from receipts.logs import REDACTED, RedactSecrets, redact
-from tests.bodies import sms_receipt
-from tests.conftest import API_TOKEN, OLD_WEBHOOK_SECRET, WEBHOOK_SECRET
-from tests.processes import Gunicorn, app_environment
+from tests.support.bodies import sms_receipt
+from tests.support.credentials import API_TOKEN, OLD_WEBHOOK_SECRET, WEBHOOK_SECRET
+from tests.support.processes import Gunicorn, app_environment
 
 WRONG_TOKEN = "wrong-token-but-still-private-42"
 

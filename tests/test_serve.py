@@ -14,19 +14,10 @@ import orjson
 import pytest
 
 from receipts.config import environment_without_settings
-from tests.bodies import sms_receipt
-from tests.processes import free_port
-from tests.support import REPO, wait_for
-
-
-def serve_env(data_dir: Path, mappings: Path) -> dict[str, str]:
-    env = environment_without_settings()
-    env.update({"RECEIPTS_DATA_DIR": str(data_dir), "RECEIPTS_MAPPINGS": str(mappings)})
-    return env
-
-
-def receipts_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "receipts.cli", *args]
+from tests.support.bodies import sms_receipt
+from tests.support.paths import REPO
+from tests.support.processes import free_port, receipts_command, serve_env
+from tests.support.waiting import wait_for
 
 
 def start_serve(tmp_path: Path, port: int, workers: int) -> subprocess.Popen:

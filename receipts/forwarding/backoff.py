@@ -14,7 +14,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from receipts.forwarding.client import Answer
+from receipts.forwarding.client import MoEngageReply
+from receipts.store.forwards import ForwardState
 
 # Answers that retrying cannot fix: a few tries (a misconfiguration fixed in minutes), then dead.
 PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 413})
@@ -45,35 +46,35 @@ class RetryPolicy:
 class Decision:
     """`done`, `pending` (try again after `delay` s) or `dead`."""
 
-    state: str
+    state: ForwardState
     delay: float = 0.0
     refund: bool = False
 
 
 def decide(
-    answer: Answer, attempts: int, age: float, policy: RetryPolicy, rng: random.Random
+    answer: MoEngageReply, attempts: int, age: float, policy: RetryPolicy, rng: random.Random
 ) -> Decision:
     """What to do with a forward after its `attempts`-th try, `age` s into its window."""
     status = answer.http_status
     if status is not None and 200 <= status < 300:
-        return Decision("done")
+        return Decision(ForwardState.DONE)
     if answer.permanent:
-        return Decision("dead")
+        return Decision(ForwardState.DEAD)
     if status in PERMANENT_STATUSES:
         limit = min(policy.permanent_attempts, policy.max_attempts)
         if attempts >= limit:
-            return Decision("dead")
+            return Decision(ForwardState.DEAD)
         return _within_window(rng.uniform(0, policy.ceiling(attempts)), age, policy)
     if status in THROTTLED_STATUSES and answer.retry_after is not None:
         # MoEngage asked for a pause: honour it, and it does not use up an attempt.
         delay = min(max(answer.retry_after, 0.0), policy.max_retry_after)
         return _within_window(delay, age, policy, refund=True)
     if attempts >= policy.max_attempts:
-        return Decision("dead")
+        return Decision(ForwardState.DEAD)
     return _within_window(rng.uniform(0, policy.ceiling(attempts)), age, policy)
 
 
 def _within_window(delay: float, age: float, policy: RetryPolicy, refund: bool = False) -> Decision:
     if age >= policy.max_age:
-        return Decision("dead")
-    return Decision("pending", min(delay, policy.max_age - age), refund)
+        return Decision(ForwardState.DEAD)
+    return Decision(ForwardState.PENDING, min(delay, policy.max_age - age), refund)

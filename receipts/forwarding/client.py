@@ -1,7 +1,7 @@
 """The MoEngage delivery-tracking client: one POST per forward over a pooled connection.
 
-It never raises for what MoEngage (or the network) answers: every try ends in an `Answer`,
-which the retry policy turns into done, later or dead.
+It never raises for what MoEngage (or the network) answers: every try ends in a
+`MoEngageReply`, which the retry policy turns into done, later or dead.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ USER_AGENT = "receipts/0.1 (+8x8 delivery receipts)"
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
+class MoEngageReply:
     """How one try ended: an HTTP status, or no answer at all (`http_status` None)."""
 
     http_status: int | None
@@ -51,22 +51,22 @@ class MoEngageClient:
             follow_redirects=False,
         )
 
-    def send(self, body: str | bytes) -> Answer:
+    def send(self, body: str | bytes) -> MoEngageReply:
         """POST one forward's JSON body; an answer for every outcome, never an exception."""
         content = body.encode() if isinstance(body, str) else body
         if len(content) > MAX_BODY_BYTES:
-            return Answer(
+            return MoEngageReply(
                 None, f"body of {len(content)} bytes is over MoEngage's 150 KB", permanent=True
             )
         try:
             response = self._http.post(self.url, content=content)
         except httpx.TimeoutException as error:
-            return Answer(None, f"timeout: {type(error).__name__}")
+            return MoEngageReply(None, f"timeout: {type(error).__name__}")
         except httpx.HTTPError as error:
-            return Answer(None, f"{type(error).__name__}: {error}"[:ANSWER_EXCERPT])
+            return MoEngageReply(None, f"{type(error).__name__}: {error}"[:ANSWER_EXCERPT])
         if response.is_success:
-            return Answer(response.status_code)
-        return Answer(
+            return MoEngageReply(response.status_code)
+        return MoEngageReply(
             response.status_code,
             response.text[:ANSWER_EXCERPT] or response.reason_phrase,
             retry_after_seconds(response.headers.get("Retry-After")),

@@ -1,9 +1,9 @@
 """MoEngage's "custom SMS connector" screen for 8x8, filled in: what to paste where.
 
 The sending half points MoEngage at 8x8's send API with 8x8's own field names; the tracking
-half tells MoEngage how to read the bodies Receipts forwards (see SPEC "Forwarding to
-MoEngage"). `dlrCallbackUrl` sends each message's receipts here even when the 8x8 account
-has no webhook registered; it cannot carry a header, hence `?token=`.
+half tells MoEngage how to read the bodies Receipts forwards (README.md "Send outcomes to
+MoEngage" shows one). `dlrCallbackUrl` sends each message's receipts here even when the 8x8
+account has no webhook registered; it cannot carry a header, hence `?token=`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+
+from receipts.config import Config, ConfigError
+from receipts.credentials import with_stored_credentials
+from receipts.mapping.status import DELIVERED_STATUSES, Status
 
 # 8x8's SMS API host per region (its API reference).
 SMS_HOSTS = {
@@ -48,7 +52,7 @@ class ConnectorSettings:
     @property
     def success_values(self) -> list[str]:
         # In `all` mode `read` arrives as itself; in `final` mode it is sent as `delivered`.
-        return ["delivered", "read"] if self.forward_mode == "all" else ["delivered"]
+        return list(DELIVERED_STATUSES) if self.forward_mode == "all" else [Status.DELIVERED]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -147,4 +151,24 @@ def connector_settings(
         dlr_callback_url=dlr_callback_url,
         forward_mode=forward_mode,
         moengage_dlr_url=moengage_dlr_url,
+    )
+
+
+def deployment_connector_settings(
+    config: Config, region: str, subaccount: str | None, sender: str | None, public_url: str | None
+) -> ConnectorSettings:
+    """The settings for this deployment: its webhook secret, or a placeholder while none has
+    been generated yet, and its forwarding mode and MoEngage URL."""
+    try:
+        secret: str | None = with_stored_credentials(config).webhook_secrets[0]
+    except ConfigError:
+        secret = None
+    return connector_settings(
+        region,
+        subaccount,
+        sender,
+        public_url,
+        secret,
+        config.moengage_forward,
+        config.moengage_dlr_url,
     )

@@ -22,10 +22,11 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from receipts.config import Config
 from receipts.forwarding.backoff import RetryPolicy, decide
-from receipts.forwarding.client import Answer, MoEngageClient
+from receipts.forwarding.client import MoEngageClient, MoEngageReply
+from receipts.signals import stop_on_signals
 from receipts.store import forwards, migrate, overdue, retention
 from receipts.store.embedded import database_url
-from receipts.store.forwards import ClaimedForward, Outcome
+from receipts.store.forwards import ClaimedForward, ForwardState, Outcome
 from receipts.store.overdue import Windows
 from receipts.store.pool import open_pool
 
@@ -45,9 +46,9 @@ class Tally:
     def plus(self, outcomes: list[Outcome]) -> Tally:
         states = [outcome.state for outcome in outcomes]
         return Tally(
-            self.done + states.count("done"),
-            self.retried + states.count("pending"),
-            self.dead + states.count("dead"),
+            self.done + states.count(ForwardState.DONE),
+            self.retried + states.count(ForwardState.PENDING),
+            self.dead + states.count(ForwardState.DEAD),
         )
 
 
@@ -86,7 +87,7 @@ class Forwarder:
     def run(self, stop: threading.Event, once: bool = False) -> Tally:
         """Forward until `stop` is set (or, with `once`, until nothing is due), then drain."""
         tally = Tally()
-        in_flight: dict[Future[Answer], ClaimedForward] = {}
+        in_flight: dict[Future[MoEngageReply], ClaimedForward] = {}
         unrecorded: list[Outcome] = []
         next_claim = 0.0
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="forward") as executor:
@@ -162,7 +163,7 @@ class Forwarder:
             self._database_trouble(error)
             return
         for outcome in outcomes:
-            if outcome.state == "dead":
+            if outcome.state == ForwardState.DEAD:
                 log.warning(
                     "forward %d for message %s is dead after %d attempts: %s %s",
                     outcome.forward.id,
@@ -172,7 +173,7 @@ class Forwarder:
                     outcome.error,
                 )
 
-    def _outcome(self, forward: ClaimedForward, answer: Answer) -> Outcome:
+    def _outcome(self, forward: ClaimedForward, answer: MoEngageReply) -> Outcome:
         decision = decide(answer, forward.attempts, forward.age, self.policy, self._rng)
         return Outcome(
             forward,
@@ -192,6 +193,16 @@ class Forwarder:
 def paused_message(pending: int | None) -> str:
     waiting = "forwards wait" if pending is None else f"{pending} forwards wait"
     return f"MOENGAGE_DLR_URL is not set: forwarding is paused; {waiting} in the outbox"
+
+
+def forward_until_signalled(
+    config: Config, once: bool, concurrency: int, lease: float
+) -> Tally | None:
+    """`receipts forward`: run the worker until SIGTERM or Ctrl-C (in-flight POSTs are
+    finished and recorded) or, with `once`, until what is due has been sent."""
+    stop = threading.Event()
+    stop_on_signals(stop)
+    return run_worker(config, stop, once=once, concurrency=concurrency, lease=lease)
 
 
 def run_worker(

@@ -39,7 +39,9 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-from receipts.mapping.receipt import FIELD_NAMES, STATUSES
+from receipts.exceptions import ReceiptsError
+from receipts.mapping.receipt import FIELD_NAMES
+from receipts.mapping.status import STATUSES
 
 # The one failure-reason vocabulary across providers (receipts/mapping/reasons.py).
 REASON_CATEGORIES = (
@@ -58,7 +60,7 @@ REASON_CATEGORIES = (
 )
 
 
-class CatalogueError(ValueError):
+class CatalogueError(ReceiptsError, ValueError):
     """A provider file is malformed; str() names the file, the key and the reason."""
 
 

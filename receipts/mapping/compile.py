@@ -12,15 +12,17 @@ from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load
 
+from receipts.exceptions import ReceiptsError
 from receipts.mapping import values
 from receipts.mapping.catalogue import load_catalogue
 from receipts.mapping.files import AUTO, MappingSpec
 from receipts.mapping.paths import MISSING, Path, compile_path
 from receipts.mapping.reasons import ReasonReader
-from receipts.mapping.receipt import FINAL_STATUSES, REQUIRED_FIELDS, Receipt
+from receipts.mapping.receipt import REQUIRED_FIELDS, Receipt
+from receipts.mapping.status import FINAL_STATUSES, Status
 
 
-class Unmappable(ValueError):
+class Unmappable(ReceiptsError, ValueError):
     """A body that passed authentication but cannot become a receipt; it is quarantined."""
 
     def __init__(self, code: str, detail: str) -> None:
@@ -100,7 +102,7 @@ class _ReceiptSchema(Schema):
         detail = data.pop("detail", None)
         interim = provider_status.lower() in self.interim or (detail or "").lower() in self.interim
         data.setdefault("channel", self.default_channel)
-        if status == "failed":
+        if status == Status.FAILED:
             reason = self.reasons.read_failure(
                 data.get("error_code"),
                 data.get("provider_error_code"),

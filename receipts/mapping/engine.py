@@ -21,11 +21,16 @@ class Mapped:
     ignored: bool = False
 
 
-class Learner(Protocol):
+class DetectedMappingSource(Protocol):
     """Supplies a detected mapping: for a connector with no file (`spec` None) or for a file
-    with `auto = true`. It lives outside the engine because it remembers what it learned."""
+    with `auto = true`. It lives outside the engine because it remembers what it learned
+    (receipts/webhooks/learning.py's `Learner` is the one the service uses)."""
 
     def __call__(self, connector: str, spec: MappingSpec | None, body: Any) -> CompiledMapping: ...
+
+
+# The Protocol's former name, still imported by receipts/webhooks/intake.py and receipts/replay.py.
+Learner = DetectedMappingSource
 
 
 class MappingSet:
@@ -46,7 +51,9 @@ class MappingSet:
             self._by_connector[connector] = found
         return found
 
-    def map_body(self, connector: str, body: Any, learner: Learner | None = None) -> Mapped:
+    def map_body(
+        self, connector: str, body: Any, learner: DetectedMappingSource | None = None
+    ) -> Mapped:
         """Raises Unmappable when no mapping matches or a field is missing or malformed."""
         candidates = self.for_connector(connector)
         if not candidates and learner is None:
@@ -70,7 +77,7 @@ class MappingSet:
         connector: str,
         candidates: tuple[CompiledMapping, ...],
         item: Any,
-        learner: Learner | None,
+        learner: DetectedMappingSource | None,
     ) -> CompiledMapping:
         if not candidates:
             assert learner is not None

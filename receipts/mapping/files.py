@@ -1,4 +1,5 @@
-"""Mapping files: TOML in the SPEC format, checked by one marshmallow schema.
+"""Mapping files: TOML in the format README.md's "Write a mapping" shows, checked by one
+marshmallow schema (MappingFileSchema below is the format's definition).
 
 Every problem is reported as file, key and reason, because the person who reads it is editing
 that file in another window.
@@ -15,15 +16,17 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from receipts.exceptions import ReceiptsError
 from receipts.mapping.catalogue import REASON_CATEGORIES, ErrorEntry, load_catalogue
 from receipts.mapping.paths import PathSyntaxError, compile_path
-from receipts.mapping.receipt import FIELD_NAMES, REQUIRED_FIELDS, STATUSES
+from receipts.mapping.receipt import FIELD_NAMES, REQUIRED_FIELDS
+from receipts.mapping.status import STATUSES
 
 AUTO = "auto"
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
-class MappingFileError(ValueError):
+class MappingFileError(ReceiptsError, ValueError):
     """A mapping file that cannot be used; str() reads `file: key: reason`."""
 
     def __init__(self, file: str, key: str, reason: str) -> None:

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from receipts.exceptions import ReceiptsError
+
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d*)\]")
 
 EACH = -1  # the `[]` step: every item of a list
@@ -31,7 +33,7 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-class PathSyntaxError(ValueError):
+class PathSyntaxError(ReceiptsError, ValueError):
     """A path that cannot be parsed, e.g. ``a..b`` or ``a[x]``."""
 
 

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-STATUSES = ("queued", "sent", "delivered", "read", "failed", "unknown")
-FINAL_STATUSES = frozenset({"delivered", "read", "failed"})
+from receipts.mapping.status import Status
 
-# Normalized fields a mapping file may name in [fields]: SPEC "The normalized receipt", with
+# Normalized fields a mapping file may name in [fields]: the fields of Receipt below, with
 # `status`/`detail` read as the provider's raw values, plus the ids 8x8 echoes for reporting.
 FIELD_NAMES = (
     "message_id",
@@ -35,7 +34,7 @@ REQUIRED_FIELDS = ("message_id", "status")
 @dataclass(frozen=True, slots=True)
 class Receipt:
     message_id: str
-    status: str
+    status: Status
     provider_status: str
     provider_detail: str | None = None
     final: bool = False

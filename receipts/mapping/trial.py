@@ -13,6 +13,7 @@ import orjson
 
 from receipts.mapping.compile import CompiledMapping, Unmappable
 from receipts.mapping.receipt import Receipt
+from receipts.mapping.status import Status
 
 _OPTIONAL = tuple(field.name for field in dataclasses.fields(Receipt) if field.default is None)
 
@@ -34,7 +35,7 @@ class Trial:
     @property
     def unknown_statuses(self) -> tuple[str, ...]:
         """Provider statuses the mapping's status table does not know: stored as `unknown`."""
-        found = (r.provider_status for r in self.receipts if r.status == "unknown")
+        found = (r.provider_status for r in self.receipts if r.status == Status.UNKNOWN)
         return tuple(dict.fromkeys(found))
 
     @property

@@ -17,6 +17,7 @@ import phonenumbers
 from marshmallow import ValidationError, fields
 
 from receipts.mapping.recognizers import E164, UUID, smpp_time
+from receipts.mapping.status import Status
 
 MAX_TEXT = 2048
 MAX_ID = 256
@@ -29,7 +30,8 @@ _PLAUSIBLE_EPOCH_YEARS = (2000, 2040)
 
 
 def normalize_message_id(value: str) -> str:
-    """UUID-shaped ids match case-insensitively (SPEC), so they are stored lower-case."""
+    """UUID-shaped ids match whatever their case (a provider may echo an 8x8 umid in upper
+    case), so they are stored lower-case."""
     return value.lower() if UUID.fullmatch(value) else value
 
 
@@ -196,16 +198,16 @@ class ProviderStatus(Text):
 
     def __init__(self, table: Mapping[str, str], **kwargs: Any) -> None:
         super().__init__(max_length=MAX_ID, required=True, **kwargs)
-        self.table = {key.lower(): value for key, value in table.items()}
+        self.table = {key.lower(): Status(value) for key, value in table.items()}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
         if type(value) is bool:
             return "true" if value else "false"
         return super()._deserialize(value, attr, data, **kwargs)
 
-    def normalize(self, provider_status: str) -> str:
+    def normalize(self, provider_status: str) -> Status:
         lowered = provider_status.lower()
         found = self.table.get(lowered)
         if found is None and "|" in lowered:
             found = self.table.get(status_word(lowered))
-        return found or "unknown"
+        return found or Status.UNKNOWN

@@ -7,7 +7,8 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from receipts.reports.summary import PERCENTILES, STATUSES, Summary, SummaryGroup
+from receipts.mapping.status import STATUSES
+from receipts.reports.summary import PERCENTILES, Summary, SummaryGroup
 
 COLUMNS = (
     "key",

@@ -11,6 +11,7 @@ from receipts.reports.params import load_query
 from receipts.reports.schemas import ForwardsPageSchema, ForwardsQuerySchema
 from receipts.services import services
 from receipts.store import forwards, reports
+from receipts.store.forwards import ForwardState
 
 _query_schema = ForwardsQuerySchema()
 _page_schema = ForwardsPageSchema()
@@ -25,7 +26,7 @@ def list_forwards() -> Response | tuple[Response, int]:
         items = forwards.list_forwards(
             conn, query.get("state"), query["limit"], query.get("before")
         )
-        oldest = reports.oldest_pending_forward_age(conn) if counts["pending"] else None
+        oldest = reports.oldest_pending_forward_age(conn) if counts[ForwardState.PENDING] else None
         last = forwards.last_answer(conn)
     next_before = items[-1]["id"] if len(items) == query["limit"] else None
     return _page_schema.dump(

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import psycopg
 
+from receipts.signals import stop_on_signals
 from receipts.store.reports import refresh_rollup
 
 log = logging.getLogger(__name__)
@@ -38,3 +39,10 @@ def keep_rollup_current(
         except psycopg.OperationalError as error:
             log.warning("rollup refresh failed, retrying: %s", error)
             stop.wait(every)
+
+
+def refresh_until_signalled(url: str, every: float) -> None:
+    """`receipts report rollup --every S`: keep_rollup_current until SIGTERM or Ctrl-C."""
+    stop = threading.Event()
+    stop_on_signals(stop)
+    keep_rollup_current(lambda: psycopg.connect(url, autocommit=True), every, stop)

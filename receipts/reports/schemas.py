@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from receipts.mapping.receipt import STATUSES
-from receipts.store.forwards import STATES as FORWARD_STATES
+from receipts.mapping.status import STATUSES
+from receipts.store.forwards import FORWARD_STATES
+from receipts.store.reports import GROUPINGS
 
 
 class TimelineEntrySchema(Schema):
@@ -54,7 +55,9 @@ class MessageSchema(MessageAttributesSchema):
     timeline = fields.List(fields.Nested(TimelineEntrySchema))
 
 
-class MappingFileSchema(Schema):
+class MappingInForceSchema(Schema):
+    """A mapping file the service loaded, as `GET /api/v1/mappings` lists it."""
+
     name = fields.String()
     version = fields.String()
     label = fields.String()
@@ -81,11 +84,8 @@ class DetectedMappingSchema(Schema):
 
 
 class MappingsSchema(Schema):
-    files = fields.List(fields.Nested(MappingFileSchema))
+    files = fields.List(fields.Nested(MappingInForceSchema))
     detected = fields.List(fields.Nested(DetectedMappingSchema))
-
-
-GROUPINGS = ("day", "hour", "status", "error", "sender", "country", "channel", "reason")
 
 
 class ErrorDetailSchema(Schema):

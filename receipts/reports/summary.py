@@ -19,11 +19,10 @@ from typing import Any
 
 import psycopg
 
+from receipts.mapping.status import DELIVERED_STATUSES, STATUSES
 from receipts.reports.error_codes import error_name
 from receipts.store import reports as store
 
-STATUSES = ("queued", "sent", "delivered", "read", "failed", "unknown")
-DELIVERED = ("delivered", "read")
 PERCENTILES = (50, 90, 99)
 _EXACT_SECONDS = 60  # buckets are whole seconds up to here, then 5% steps (latency_bucket())
 # Longer than the periodic refresh's default interval, so with one running summaries never pay.
@@ -55,7 +54,7 @@ class SummaryGroup:
         if bucket is not None:
             self.final += count
             self.histogram[bucket] = self.histogram.get(bucket, 0) + count
-            if status in DELIVERED:
+            if status in DELIVERED_STATUSES:
                 self.delivered_final += count
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from receipts.mapping.status import Status
 from receipts.reports.summary import Summary, SummaryGroup
 
 _HEADERS = ("group", "messages", "delivered", "read", "failed", "other", "final", "rate")
@@ -10,15 +11,16 @@ _LATENCY = ("p50", "p90", "p99")
 
 def _cells(name: str, group: SummaryGroup) -> list[str]:
     statuses = group.statuses
-    other = group.messages - statuses["delivered"] - statuses["read"] - statuses["failed"]
+    delivered, read, failed = (statuses[s] for s in (Status.DELIVERED, Status.READ, Status.FAILED))
+    other = group.messages - delivered - read - failed
     rate = "-" if group.delivery_rate is None else f"{group.delivery_rate:.1%}"
     latency = group.latency_seconds
     return [
         name,
         str(group.messages),
-        str(statuses["delivered"]),
-        str(statuses["read"]),
-        str(statuses["failed"]),
+        str(delivered),
+        str(read),
+        str(failed),
         str(other),
         str(group.final),
         rate,

@@ -12,12 +12,22 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 
-STATES = ("pending", "done", "dead")
+
+class ForwardState(StrEnum):
+    """Where a forward is: waiting to be (re)tried, accepted by MoEngage, or given up."""
+
+    PENDING = "pending"
+    DONE = "done"
+    DEAD = "dead"
+
+
+FORWARD_STATES: tuple[ForwardState, ...] = tuple(ForwardState)
 
 _CLAIM_DUE = """
 WITH due AS (
@@ -105,7 +115,7 @@ class Outcome:
     """What became of one claimed forward: `done`, `pending` again after `delay`, or `dead`."""
 
     forward: ClaimedForward
-    state: str
+    state: ForwardState
     delay: float = 0.0
     refund: bool = False  # a throttled answer does not use up an attempt
     http_status: int | None = None
@@ -146,7 +156,7 @@ def record_outcomes(conn: psycopg.Connection, outcomes: Sequence[Outcome]) -> in
 
 
 def count_by_state(conn: psycopg.Connection) -> dict[str, int]:
-    counts = dict.fromkeys(STATES, 0)
+    counts = dict.fromkeys(FORWARD_STATES, 0)
     counts.update(dict(conn.execute(_COUNT_BY_STATE).fetchall()))
     return counts
 

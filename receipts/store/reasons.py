@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import psycopg
+
+if TYPE_CHECKING:
+    from receipts.mapping.reclassify import ReasonsByMapping
 
 _COUNT_FAILED = "SELECT count(*) FROM receipts WHERE status = 'failed'"
 _FAILED_AFTER = """
@@ -79,3 +83,31 @@ def set_reasons(
             _SET_MESSAGE_REASONS,
             ([f.connector for f in failures], [f.message_id for f in failures]),
         )
+
+
+def reclassify_failures(
+    conn: psycopg.Connection,
+    readers: ReasonsByMapping,
+    batch: int,
+    progress: Callable[[int], None] = lambda done: None,
+) -> int:
+    """Read every stored failure again, `batch` at a time in id order, each with the reason
+    reader of the mapping that made it; `progress` hears each batch's size. Returns how many."""
+    done = 0
+    after = 0
+    while failures := failed_after(conn, after, batch):
+        read = [
+            readers.reader(f.mapping).read_failure(
+                f.error_code,
+                f.provider_error_code,
+                f.provider_detail,
+                f.provider_status,
+                f.error_message,
+                f.channel,
+            )
+            for f in failures
+        ]
+        set_reasons(conn, failures, [(r.category, r.permanent) for r in read])
+        after, done = failures[-1].id, done + len(failures)
+        progress(len(failures))
+    return done

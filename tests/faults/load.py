@@ -10,9 +10,9 @@ import httpx
 import orjson
 import psycopg
 
-from tests.bodies import new_umid, sms_receipt
-from tests.conftest import WEBHOOK_SECRET
-from tests.support import wait_for
+from tests.support.bodies import new_umid, sms_receipt
+from tests.support.credentials import WEBHOOK_SECRET
+from tests.support.waiting import wait_for
 
 HEADERS = {"Authorization": f"Bearer {WEBHOOK_SECRET}"}
 NO_ANSWER = 0  # connection refused or reset: the status 8x8 would see as a timeout

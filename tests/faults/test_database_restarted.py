@@ -18,7 +18,8 @@ from tests.faults.load import (
     assert_each_receipt_stored_exactly_once,
     assert_every_acknowledged_receipt_is_stored,
 )
-from tests.support import EmbeddedPostgres, LiveServer
+from tests.support.live_server import LiveServer
+from tests.support.postgres import EmbeddedPostgres
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 from receipts.config import environment_without_settings
-from tests.forwarding.support import enqueue_outcomes
-from tests.support import wait_for
+from tests.support.forwarders import enqueue_outcomes
+from tests.support.waiting import wait_for
 
 
 def test_a_forwarder_killed_mid_batch_loses_nothing(migrated, db, moengage, forwarders, tmp_path):

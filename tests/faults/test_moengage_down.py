@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from receipts.forwarding.backoff import RetryPolicy
-from tests.forwarding.support import enqueue_outcomes
-from tests.support import wait_for
+from tests.support.forwarders import enqueue_outcomes
+from tests.support.waiting import wait_for
 
 # Millisecond backoff with room for a long outage: attempts are not what runs out here.
 PATIENT = RetryPolicy(base=0.001, max_delay=0.05, max_attempts=10_000, max_age=60.0)

@@ -19,8 +19,8 @@ from tests.faults.load import (
     assert_every_acknowledged_receipt_is_stored,
     stored_umids,
 )
-from tests.processes import Gunicorn, app_environment
-from tests.support import wait_for
+from tests.support.processes import Gunicorn, app_environment
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 

@@ -1,4 +1,5 @@
-"""What enters the outbox: SPEC "Forwarding to MoEngage", final-only and every-change modes."""
+"""What enters the outbox for MoEngage: one forward per first final outcome (`final` mode), or
+one per change of status (`all` mode)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import psycopg
 import pytest
 
 from receipts import create_app
-from tests.bodies import chatapps_receipt, new_umid, sms_receipt
-from tests.conftest import WEBHOOK_SECRET
-from tests.support import LiveServer
+from tests.support.bodies import chatapps_receipt, new_umid, sms_receipt
+from tests.support.credentials import WEBHOOK_SECRET
+from tests.support.live_server import LiveServer
 
 
 def send(client: httpx.Client, *bodies: dict) -> None:

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from receipts.cli import main
 from receipts.config import Config, ConfigError
-from tests.bodies import new_umid, sms_receipt
-from tests.processes import app_environment
-from tests.support import wait_for
+from tests.support.bodies import new_umid, sms_receipt
+from tests.support.processes import app_environment
+from tests.support.waiting import wait_for
 
 WINDOWS = (("sms", 50 * 3600.0), ("whatsapp", 11 * 86400.0), ("default", 11 * 86400.0))
 

@@ -8,8 +8,8 @@ from click.testing import CliRunner
 
 from receipts.cli import main
 from receipts.forwarding.backoff import RetryPolicy
-from tests.bodies import new_umid, sms_receipt
-from tests.support import wait_for
+from tests.support.bodies import new_umid, sms_receipt
+from tests.support.waiting import wait_for
 
 
 @pytest.fixture

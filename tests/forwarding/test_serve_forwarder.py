@@ -10,9 +10,10 @@ import httpx
 import orjson
 import pytest
 
-from tests.bodies import new_umid, sms_receipt
-from tests.support import REPO, wait_for
-from tests.test_serve import free_port, receipts_command, serve_env
+from tests.support.bodies import new_umid, sms_receipt
+from tests.support.paths import REPO
+from tests.support.processes import free_port, receipts_command, serve_env
+from tests.support.waiting import wait_for
 
 
 @pytest.mark.slow

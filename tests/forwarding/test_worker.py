@@ -12,9 +12,9 @@ from receipts.forwarding.backoff import RetryPolicy
 from receipts.forwarding.worker import run_worker
 from receipts.store import migrate
 from receipts.store.embedded import scratch_database
-from tests.bodies import new_umid, sms_receipt
-from tests.forwarding.support import FAST, enqueue_outcomes
-from tests.support import wait_for
+from tests.support.bodies import new_umid, sms_receipt
+from tests.support.forwarders import FAST, enqueue_outcomes
+from tests.support.waiting import wait_for
 
 
 def states(db: psycopg.Connection) -> dict[str, int]:

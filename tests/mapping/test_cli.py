@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from receipts.cli import main
-from tests.bodies import sms_receipt
-from tests.support import REPO
-from tests.webhooks.test_fuzz import json_values
+from tests.support.bodies import sms_receipt
+from tests.support.paths import REPO
+from tests.support.strategies import json_values
 
 # 8x8 receipts with one value replaced by anything JSON can hold.
 mutated_receipts = st.builds(

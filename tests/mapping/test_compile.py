@@ -6,8 +6,8 @@ import pytest
 from marshmallow import ValidationError
 
 from receipts.mapping.engine import MappingSet
-from tests.bodies import chatapps_receipt, sms_receipt
-from tests.support import REPO
+from tests.support.bodies import chatapps_receipt, sms_receipt
+from tests.support.paths import REPO
 
 MAPPINGS = MappingSet.from_paths(REPO / "mappings")
 BY_NAME = {mapping.spec.name: mapping for mapping in MAPPINGS.mappings}

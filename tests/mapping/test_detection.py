@@ -30,7 +30,7 @@ from receipts.mapping.detection import (
 )
 from receipts.mapping.files import parse_mapping
 from receipts.mapping.paths import MISSING, PathSyntaxError, compile_path, iter_leaves
-from receipts.mapping.receipt import STATUSES
+from receipts.mapping.status import STATUSES
 from receipts.mapping.values import status_word
 from receipts.mapping.vocabularies import load_vocabularies
 

@@ -6,7 +6,7 @@ import pytest
 
 from receipts.mapping.engine import MappingSet
 from receipts.mapping.files import MappingFileError, load_mapping_files, parse_mapping
-from tests.support import REPO
+from tests.support.paths import REPO
 
 GOOD = b"""
 name = "acme-sms"

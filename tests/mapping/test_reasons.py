@@ -10,8 +10,8 @@ from receipts.mapping.compile import compile_mapping
 from receipts.mapping.engine import MappingSet
 from receipts.mapping.files import parse_mapping
 from receipts.mapping.reasons import ReasonReader, read_words
-from tests.bodies import chatapps_receipt, sms_receipt
-from tests.support import REPO
+from tests.support.bodies import chatapps_receipt, sms_receipt
+from tests.support.paths import REPO
 
 MAPPINGS = MappingSet.from_paths(REPO / "mappings")
 

@@ -16,9 +16,10 @@ import psycopg
 import pytest
 
 from receipts import create_app
-from tests.conftest import API_TOKEN
-from tests.reports.conftest import Campaign
-from tests.support import LiveServer, wait_for
+from tests.support.campaign import Campaign
+from tests.support.credentials import API_TOKEN
+from tests.support.live_server import LiveServer
+from tests.support.waiting import wait_for
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"

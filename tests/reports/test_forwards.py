@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import orjson
 
-from tests.bodies import new_umid, sms_receipt
+from tests.support.bodies import new_umid, sms_receipt
 
 
 def send(client: httpx.Client, count: int) -> list[str]:
@@ -65,8 +65,8 @@ def test_a_before_beyond_any_id_is_a_bad_request_not_a_crash(api, db):
 def test_forwards_answer_says_how_forwarding_is_doing(client, api, db, moengage, forwarders):
     import orjson
 
-    from tests.bodies import sms_receipt
-    from tests.support import wait_for
+    from tests.support.bodies import sms_receipt
+    from tests.support.waiting import wait_for
 
     client.post("/webhooks/8x8", content=orjson.dumps(sms_receipt()))
     waiting = api.get("/api/v1/forwards").json()

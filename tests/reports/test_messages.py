@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import orjson
 
-from tests.bodies import new_umid, sms_receipt
+from tests.support.bodies import new_umid, sms_receipt
 
 
 def send(client: httpx.Client, *bodies: dict) -> None:

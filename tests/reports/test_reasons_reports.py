@@ -9,9 +9,9 @@ import orjson
 from click.testing import CliRunner
 
 from receipts.cli import main
-from tests.bodies import chatapps_receipt, new_umid, sms_receipt
-from tests.processes import app_environment
-from tests.reports.conftest import send
+from tests.support.bodies import chatapps_receipt, new_umid, sms_receipt
+from tests.support.campaign import send
+from tests.support.processes import app_environment
 
 NO_ACCOUNT, INVALID, ABSENT = "+6590000001", "+6590000002", "+6590000003"
 

@@ -86,7 +86,7 @@ def test_every_reporting_path_needs_the_api_token(client, path):
 def test_the_dashboard_cookie_also_authenticates_the_api(reports_db, live_server):
     import httpx
 
-    from tests.conftest import API_TOKEN
+    from tests.support.credentials import API_TOKEN
 
     with httpx.Client(base_url=live_server.url) as browser:
         response = browser.get(
@@ -98,7 +98,7 @@ def test_the_dashboard_cookie_also_authenticates_the_api(reports_db, live_server
 
 
 def test_the_channel_filter_ignores_case(client, api, db):
-    from tests.bodies import chatapps_receipt
+    from tests.support.bodies import chatapps_receipt
 
     client.post("/webhooks/8x8", json=chatapps_receipt())
     answer = api.get("/api/v1/receipts", params={"channel": "WhatsApp"}).json()

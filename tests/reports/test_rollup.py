@@ -8,7 +8,7 @@ import psycopg
 
 from receipts.reports.rollup import keep_rollup_current
 from receipts.serve import Endpoint, child_commands
-from tests.support import wait_for
+from tests.support.waiting import wait_for
 
 
 def test_the_periodic_refresh_builds_the_rollup_and_stops_when_told(reports_db, migrated):

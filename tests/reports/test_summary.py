@@ -11,11 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from receipts.cli import main
-from receipts.reports.schemas import GROUPINGS
 from receipts.reports.summary import summarize
-from receipts.store.reports import refresh_rollup, refresh_rollup_if_due
-from tests.bodies import new_umid, sms_receipt
-from tests.reports.conftest import send
+from receipts.store.reports import GROUPINGS, refresh_rollup, refresh_rollup_if_due
+from tests.support.bodies import new_umid, sms_receipt
+from tests.support.campaign import send
 
 RANGE = {"from": "2026-03-02", "to": "2026-03-04"}
 

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from receipts import backfill
 from receipts.cli import main
 from receipts.mapping.engine import MappingSet
-from tests.bodies import inbound_sms, new_umid, sms_receipt
-from tests.processes import app_environment
-from tests.support import REPO
+from tests.support.bodies import inbound_sms, new_umid, sms_receipt
+from tests.support.paths import REPO
+from tests.support.processes import app_environment
 
 
 @pytest.fixture(scope="module")

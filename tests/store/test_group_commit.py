@@ -14,8 +14,8 @@ from receipts.store import queries
 from receipts.store.group_commit import GroupCommitter
 from receipts.store.pool import open_pool
 from receipts.store.queries import BodyToIngest, Ingested
-from tests.bodies import new_umid
-from tests.support import wait_for
+from tests.support.bodies import new_umid
+from tests.support.waiting import wait_for
 
 DELIVERED_AT = "2026-03-02T08:15:42.310000+00:00"
 SENT_AT = "2026-03-02T08:15:40.000000+00:00"

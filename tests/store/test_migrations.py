@@ -7,7 +7,7 @@ import threading
 import psycopg
 
 from receipts.store import migrate
-from tests.support import EmbeddedPostgres
+from tests.support.postgres import EmbeddedPostgres
 
 
 def test_upgrade_twice_applies_nothing_the_second_time(migrated):

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from receipts.cli import main
 from receipts.store import importing, retention
-from tests.bodies import new_umid, sms_receipt
-from tests.processes import app_environment
+from tests.support.bodies import new_umid, sms_receipt
+from tests.support.processes import app_environment
 
 
 def post(client, umid: str, timestamp: str, state: str = "delivered") -> None:

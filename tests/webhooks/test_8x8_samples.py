@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.support import SHARED
+from tests.support.paths import SHARED
 
 SAMPLES = SHARED / "samples" / "8x8"
 DOCS = SHARED / "samples" / "8x8-docs"

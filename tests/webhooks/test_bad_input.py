@@ -18,8 +18,8 @@ import orjson
 import psycopg
 import pytest
 
-from tests.bodies import new_umid, sms_receipt
-from tests.conftest import WEBHOOK_SECRET
+from tests.support.bodies import new_umid, sms_receipt
+from tests.support.credentials import WEBHOOK_SECRET
 
 SQL = "'; DROP TABLE receipts; --"
 HTML = '<script>alert("x")</script><img src=x onerror=alert(1)>'

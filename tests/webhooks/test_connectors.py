@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import orjson
 
-from tests.conftest import WEBHOOK_SECRET
+from tests.support.credentials import WEBHOOK_SECRET
 
 
 def twilio_callback(status: str = "delivered", error_code: str | None = None) -> dict[str, str]:

@@ -9,9 +9,11 @@ import pytest
 
 from receipts import create_app
 from receipts.store import migrate
-from tests.bodies import sms_receipt
-from tests.conftest import WEBHOOK_SECRET
-from tests.support import EmbeddedPostgres, LiveServer, wait_for
+from tests.support.bodies import sms_receipt
+from tests.support.credentials import WEBHOOK_SECRET
+from tests.support.live_server import LiveServer
+from tests.support.postgres import EmbeddedPostgres
+from tests.support.waiting import wait_for
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import pytest
 from receipts import create_app
 from receipts.config import Config, ConfigError
 from receipts.webhooks.networks import caller_address
-from tests.bodies import sms_receipt
-from tests.conftest import WEBHOOK_SECRET
-from tests.support import LiveServer
+from tests.support.bodies import sms_receipt
+from tests.support.credentials import WEBHOOK_SECRET
+from tests.support.live_server import LiveServer
 
 # 8x8's Asia-Pacific webhook sources (shared/samples/8x8/README.md) and a documentation range.
 EIGHT_BY_EIGHT = "52.220.117.120"

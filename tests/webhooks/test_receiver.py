@@ -1,4 +1,5 @@
-"""POST /webhooks/8x8: the answers of SPEC "Webhook answers", over real HTTP and PostgreSQL."""
+"""POST /webhooks/8x8: 200 committed, 202 quarantined, 401, 413 and the rest, as README.md
+"Register the webhook in 8x8" lists them, over real HTTP and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import httpx
 import orjson
 import psycopg
 
-from tests.bodies import chatapps_receipt, inbound_sms, new_umid, sms_receipt
-from tests.conftest import OLD_WEBHOOK_SECRET, WEBHOOK_SECRET
+from tests.support.bodies import chatapps_receipt, inbound_sms, new_umid, sms_receipt
+from tests.support.credentials import OLD_WEBHOOK_SECRET, WEBHOOK_SECRET
 
 
 def post(client: httpx.Client, body: object, **kwargs: object) -> httpx.Response:

@@ -35,7 +35,12 @@ from receipts.mapping.detection.bodies import (
 )
 from receipts.mapping.detection.output import DetectedMapping, NoReceiptError
 from receipts.mapping.detection.rules import DETECTED_FIELDS, THRESHOLD
-from receipts.mapping.detection.samples import SampleError, parse_sample_text
+from receipts.mapping.detection.samples import (
+    SampleError,
+    parse_sample_text,
+    read_labelled_samples,
+    read_sample_files,
+)
 from receipts.mapping.detection.scoring import FieldGuess, assign_paths, naive_times, score_columns
 from receipts.mapping.detection.statuses import labelled_table, read_status_table, score_by_labels
 from receipts.mapping.vocabularies import vocabularies_of
@@ -95,4 +100,6 @@ __all__ = [
     "SampleError",
     "detect_mapping",
     "parse_sample_text",
+    "read_labelled_samples",
+    "read_sample_files",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from receipts.exceptions import ReceiptsError
 from receipts.mapping.catalogue import ProviderEntry
 from receipts.mapping.detection.rules import DETECTED_FIELDS, THRESHOLD
 from receipts.mapping.detection.scoring import FieldGuess
@@ -166,7 +167,7 @@ class DetectedMapping:
         }
 
 
-class NoReceiptError(ValueError):
+class NoReceiptError(ReceiptsError, ValueError):
     """The samples hold no delivery receipt: no message id or no status could be found."""
 
     def __init__(self, found: DetectedMapping) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from receipts.exceptions import ReceiptsError
 
-class SampleError(ValueError):
+
+class SampleError(ReceiptsError, ValueError):
     """A sample text that is neither JSON, NDJSON nor a form-encoded body."""
 
 
@@ -36,3 +40,29 @@ def parse_sample_text(text: str) -> list[Any]:
     except ValueError:
         raise SampleError("not JSON, NDJSON or a form-encoded body") from None
     return [dict(pairs)]
+
+
+def read_sample_files(paths: Iterable[Path]) -> list[tuple[str, Any]]:
+    """(`file#n`, body) for every body in the sample files; SampleError names a file that
+    cannot be read or parsed."""
+    found: list[tuple[str, Any]] = []
+    for path in paths:
+        try:
+            bodies = parse_sample_text(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, SampleError) as error:
+            raise SampleError(f"{path}: {error}") from None
+        found.extend((f"{path}#{number}", body) for number, body in enumerate(bodies, 1))
+    return found
+
+
+def read_labelled_samples(
+    labelled: Sequence[tuple[str | None, Path]],
+) -> tuple[list[Any], list[str | None] | None]:
+    """The bodies of (label, file) pairs, and each body's label; None when no file has one."""
+    bodies: list[Any] = []
+    labels: list[str | None] = []
+    for label, path in labelled:
+        for _, body in read_sample_files((path,)):
+            bodies.append(body)
+            labels.append(label)
+    return bodies, labels if any(labels) else None

@@ -6,13 +6,26 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 
 from receipts.config import Config, environment_without_settings
 from receipts.serve import DEFAULT_THREADS, Endpoint, gunicorn_command
-from tests.support import wait_for
+from tests.support.waiting import wait_for
+
+
+def receipts_command(*args: str) -> list[str]:
+    """The `receipts` command line, run by this interpreter."""
+    return [sys.executable, "-m", "receipts.cli", *args]
+
+
+def serve_env(data_dir: Path, mappings: Path) -> dict[str, str]:
+    """The environment of a `receipts serve` that has only a data dir and mappings."""
+    env = environment_without_settings()
+    env.update({"RECEIPTS_DATA_DIR": str(data_dir), "RECEIPTS_MAPPINGS": str(mappings)})
+    return env
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ from receipts.forwarding.worker import Forwarder, Tally
 from receipts.mapping.receipt import Receipt
 from receipts.store import queries
 from receipts.store.pool import open_pool
-from tests.bodies import new_umid
+from tests.support.bodies import new_umid
 
 # The production curve, a thousand times faster: retries after ~1, 2, 4, 8 ms.
 FAST = RetryPolicy(base=0.001, max_delay=0.05, max_age=60.0, max_retry_after=5.0)

@@ -1,0 +1,46 @@
+"""gunicorn's hooks: a worker that exits closes its group committer and its pool first."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import httpx
+import orjson
+import pytest
+
+from receipts import create_app
+from receipts.gunicorn_hooks import worker_exit
+from receipts.store.group_commit import CommitterStopped
+from receipts.store.queries import BodyToIngest
+from tests.support.bodies import sms_receipt
+from tests.support.credentials import WEBHOOK_SECRET
+from tests.support.processes import Gunicorn, app_environment
+
+
+def test_worker_exit_closes_the_committer_and_the_pool(config):
+    app = create_app(config)
+    held = app.extensions["receipts"]
+    worker_exit(None, SimpleNamespace(wsgi=app))
+    assert held.pool.closed
+    with pytest.raises(CommitterStopped):
+        held.committer.ingest(BodyToIngest("8x8", None, b"{}", "8x8-sms", "[]"))
+
+
+def test_worker_exit_leaves_a_worker_without_the_app_alone():
+    worker_exit(None, SimpleNamespace())
+
+
+@pytest.mark.slow
+def test_sigterm_stops_gunicorn_workers_without_a_traceback(config, db, tmp_path):
+    server = Gunicorn(app_environment(config), tmp_path / "gunicorn.log", workers=1).start()
+    try:
+        response = httpx.post(
+            f"{server.url}/webhooks/8x8",
+            content=orjson.dumps(sms_receipt()),
+            headers={"Authorization": f"Bearer {WEBHOOK_SECRET}"},
+        )
+        assert response.status_code == 200
+    finally:
+        server.stop()
+    assert server.process.returncode == 0
+    assert "Traceback" not in server.output()
