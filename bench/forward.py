@@ -40,8 +40,8 @@ from receipts.store import migrate  # noqa: E402
 from receipts.store.embedded import scratch_database, start_embedded  # noqa: E402
 from receipts.store.pool import open_pool  # noqa: E402
 from receipts.webhooks.intake import accept  # noqa: E402
-from tests.bodies import sms_receipt  # noqa: E402
-from tests.forwarding.moengage_stand_in import MoEngageStandIn  # noqa: E402
+from tests.support.bodies import sms_receipt  # noqa: E402
+from tests.support.moengage_stand_in import MoEngageStandIn  # noqa: E402
 
 
 def receipt_body() -> bytes:

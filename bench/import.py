@@ -32,8 +32,8 @@ from receipts.mapping.engine import MappingSet  # noqa: E402
 from receipts.store import importing, migrate  # noqa: E402
 from receipts.store.embedded import scratch_database  # noqa: E402
 from receipts.webhooks.bodies import parse_body  # noqa: E402
-from tests.bodies import sms_receipt  # noqa: E402
-from tests.support import EmbeddedPostgres  # noqa: E402
+from tests.support.bodies import sms_receipt  # noqa: E402
+from tests.support.postgres import EmbeddedPostgres  # noqa: E402
 
 STATES = (
     ("delivered", "delivered_to_recipient"),

@@ -48,8 +48,8 @@ from receipts.config import environment_without_settings  # noqa: E402
 from receipts.serve import DEFAULT_THREADS, Endpoint, default_workers, gunicorn_command  # noqa: E402
 from receipts.store import migrate  # noqa: E402
 from receipts.store.embedded import scratch_database, start_embedded  # noqa: E402
-from tests.forwarding.moengage_stand_in import MoEngageStandIn  # noqa: E402
-from tests.processes import Gunicorn  # noqa: E402
+from tests.support.moengage_stand_in import MoEngageStandIn  # noqa: E402
+from tests.support.processes import Gunicorn  # noqa: E402
 
 LUA = Path(__file__).with_name("receipts.lua")
 NOOP_APP = "bench.noop_app:app"

@@ -26,8 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from receipts.config import environment_without_settings  # noqa: E402
-from tests.bodies import sms_receipt  # noqa: E402
-from tests.processes import free_port  # noqa: E402
+from tests.support.bodies import sms_receipt  # noqa: E402
+from tests.support.processes import free_port  # noqa: E402
 
 
 def body() -> bytes:

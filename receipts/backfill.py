@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 import psycopg
 
+from receipts.exceptions import ReceiptsError
 from receipts.mapping.compile import Unmappable
 from receipts.mapping.engine import MappingSet
 from receipts.store import importing
@@ -32,7 +33,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 BATCH_LINES = 20_000
 
 
-class BackfillError(ValueError):
+class BackfillError(ReceiptsError, ValueError):
     """An import that cannot start (no mapping for the connector, an unreadable file)."""
 
 

@@ -17,7 +17,6 @@ import click
 import psycopg
 from marshmallow import ValidationError
 
-from receipts.backfill import BackfillError
 from receipts.config import Config
 from receipts.exceptions import ReceiptsError
 from receipts.mapping.detection import NoReceiptError
@@ -27,9 +26,6 @@ from receipts.store import migrate
 from receipts.store.embedded import database_url
 from receipts.store.pool import open_pool
 from receipts.store.reports import GROUPINGS
-
-# BackfillError is named until it derives from ReceiptsError like the others.
-_EXPECTED = (ReceiptsError, BackfillError)
 
 
 class _Group(click.Group):
@@ -41,7 +37,7 @@ class _Group(click.Group):
                 f"receipts: cannot reach the database (DATABASE_URL): {_one_line(error)}", err=True
             )
             sys.exit(1)
-        except _EXPECTED as error:
+        except ReceiptsError as error:
             click.echo(f"receipts: {_one_line(error)}", err=True)
             sys.exit(1)
 

@@ -28,6 +28,7 @@ from psycopg_pool import ConnectionPool
 
 from receipts.services import services
 from receipts.store import overdue, reports
+from receipts.store.forwards import FORWARD_STATES
 from receipts.store.overdue import Windows
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -46,7 +47,6 @@ LATENCY = Histogram(
     ["route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-FORWARD_STATES = ("pending", "done", "dead")
 
 bp = Blueprint("metrics", __name__)
 

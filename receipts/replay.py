@@ -15,7 +15,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from receipts.mapping.compile import Unmappable
-from receipts.mapping.engine import Learner, Mapped, MappingSet
+from receipts.mapping.engine import DetectedMappingSource, Mapped, MappingSet
 from receipts.store import quarantine
 from receipts.webhooks.intake import read_body, store_mapped
 
@@ -42,7 +42,7 @@ def replay_quarantined(
     forward_mode: str,
     since: datetime | None = None,
     dry_run: bool = False,
-    learner: Learner | None = None,
+    learner: DetectedMappingSource | None = None,
 ) -> Iterator[Replayed]:
     with pool.connection() as conn:
         bodies = quarantine.quarantined(conn, since)

@@ -24,13 +24,9 @@ class Mapped:
 class DetectedMappingSource(Protocol):
     """Supplies a detected mapping: for a connector with no file (`spec` None) or for a file
     with `auto = true`. It lives outside the engine because it remembers what it learned
-    (receipts/webhooks/learning.py's `Learner` is the one the service uses)."""
+    (intake/learning.py's `Learner` is the one the service uses)."""
 
     def __call__(self, connector: str, spec: MappingSpec | None, body: Any) -> CompiledMapping: ...
-
-
-# The Protocol's former name, still imported by receipts/webhooks/intake.py and receipts/replay.py.
-Learner = DetectedMappingSource
 
 
 class MappingSet:

@@ -19,6 +19,7 @@ from collections import deque
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from receipts.exceptions import ReceiptsError
 from receipts.store import queries
 from receipts.store.queries import BodyToIngest, Ingested
 
@@ -29,7 +30,7 @@ MAX_BATCH = 64
 DEADLOCK_RETRIES = 3
 
 
-class CommitterStopped(RuntimeError):
+class CommitterStopped(ReceiptsError, RuntimeError):
     """The committer was closed; the request is answered as if the database were away."""
 
 

@@ -14,7 +14,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from receipts.mapping.compile import Unmappable
-from receipts.mapping.engine import Learner, Mapped, MappingSet
+from receipts.mapping.engine import DetectedMappingSource, Mapped, MappingSet
 from receipts.store import queries
 from receipts.store.group_commit import GroupCommitter
 from receipts.store.queries import BodyToIngest
@@ -35,7 +35,7 @@ def read_body(
     connector: str,
     raw: bytes,
     content_type: str | None,
-    learner: Learner | None = None,
+    learner: DetectedMappingSource | None = None,
 ) -> Mapped:
     """Parse and map; every failure, even a bug in a mapping, becomes Unmappable."""
     try:
@@ -81,7 +81,7 @@ def accept(
     raw: bytes,
     content_type: str | None,
     strict: bool = False,
-    learner: Learner | None = None,
+    learner: DetectedMappingSource | None = None,
     committer: GroupCommitter | None = None,
 ) -> Answer:
     """Map and store one body. Database errors propagate (the caller answers 503).

@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 
 
 class Learner:
-    """The engine's `Learner`: a detected mapping for (connector, auto file or none)."""
+    """The engine's `DetectedMappingSource`: a detected mapping for a connector with no file,
+    or for a file with `auto = true`."""
 
     def __init__(self, pool: ConnectionPool) -> None:
         self._pool = pool
