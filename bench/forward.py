@@ -35,11 +35,11 @@ sys.path.insert(0, str(REPO))
 
 from receipts.forwarding.client import MoEngageClient  # noqa: E402
 from receipts.forwarding.worker import Forwarder  # noqa: E402
+from receipts.intake.accept import accept  # noqa: E402
 from receipts.mapping.engine import MappingSet  # noqa: E402
 from receipts.store import migrate  # noqa: E402
 from receipts.store.embedded import scratch_database, start_embedded  # noqa: E402
 from receipts.store.pool import open_pool  # noqa: E402
-from receipts.webhooks.intake import accept  # noqa: E402
 from tests.support.bodies import sms_receipt  # noqa: E402
 from tests.support.moengage_stand_in import MoEngageStandIn  # noqa: E402
 

@@ -27,11 +27,11 @@ import psycopg
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from receipts import backfill  # noqa: E402
+from receipts.intake import backfill  # noqa: E402
+from receipts.intake.bodies import parse_body  # noqa: E402
 from receipts.mapping.engine import MappingSet  # noqa: E402
 from receipts.store import importing, migrate  # noqa: E402
 from receipts.store.embedded import scratch_database  # noqa: E402
-from receipts.webhooks.bodies import parse_body  # noqa: E402
 from tests.support.bodies import sms_receipt  # noqa: E402
 from tests.support.postgres import EmbeddedPostgres  # noqa: E402
 

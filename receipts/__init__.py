@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from receipts import health, metrics
-from receipts.access_log import log_requests
 from receipts.config import Config
 from receipts.credentials import with_stored_credentials
-from receipts.errors import register_error_handlers
+from receipts.intake.learning import Learner
 from receipts.logs import configure_logging
 from receipts.mapping.engine import MappingSet
 from receipts.reports import api, dashboard, openapi
-from receipts.services import Services
 from receipts.store.embedded import database_url
 from receipts.store.group_commit import GroupCommitter
 from receipts.store.pool import open_pool
+from receipts.web import health, metrics
+from receipts.web.access_log import log_requests
+from receipts.web.errors import register_error_handlers
+from receipts.web.services import Services
 from receipts.webhooks import blueprint as webhooks
-from receipts.webhooks.learning import Learner
 
 
 def create_app(config: Config | None = None) -> Flask:

@@ -165,7 +165,7 @@ def reclassify(batch: int) -> None:
 )
 def import_(files: tuple[Path, ...], connector: str, forward: bool) -> None:
     """Backfill historical receipts: NDJSON files of webhook bodies (gzip accepted)."""
-    from receipts import backfill
+    from receipts.intake import backfill
 
     config = _config()
     mappings = MappingSet.from_paths(config.mappings_dir)
@@ -231,22 +231,22 @@ def replay(dead: bool, quarantined: bool, since: datetime | None, dry_run: bool)
 
 
 def _replay_dead(since: datetime | None, dry_run: bool) -> None:
-    from receipts.forwarding import replay
+    from receipts.forwarding import replay_dead
 
     with psycopg.connect(database_url(_config()), autocommit=True) as conn:
         if dry_run:
-            dead = replay.dead_forwards(conn, since)
+            dead = replay_dead.dead_forwards(conn, since)
             for item in dead:
                 click.echo(item.line())
             click.echo(f"{len(dead)} dead forwards would be re-queued (dry run)")
         else:
-            count = replay.requeue_dead(conn, since)
+            count = replay_dead.requeue_dead(conn, since)
             click.echo(f"re-queued {count} dead forwards; the forwarder sends them now")
 
 
 def _replay_quarantined(since: datetime | None, dry_run: bool) -> None:
-    from receipts.replay import replay_quarantined
-    from receipts.webhooks.learning import Learner
+    from receipts.intake.learning import Learner
+    from receipts.intake.replay_quarantined import replay_quarantined
 
     config = _config()
     mapping_set = MappingSet.from_paths(config.mappings_dir)

@@ -18,14 +18,14 @@ the base catch that one):
     receipts/mapping/detection/samples.py
   * NoReceiptError (ValueError): samples that hold no delivery receipt.
     receipts/mapping/detection/output.py
-  * BackfillError (ValueError): an import that cannot start. receipts/backfill.py
+  * BackfillError (ValueError): an import that cannot start. receipts/intake/backfill.py
   * CommitterStopped (RuntimeError): the group committer was closed; the request is
     answered as if the database were away. receipts/store/group_commit.py
   * ServeError (RuntimeError): `receipts serve` cannot start or keep its children running.
     receipts/serve.py
 
 The CLI and wsgi.py turn a ReceiptsError into one line on stderr and a non-zero exit; the web
-app turns the ones a request can meet into JSON answers (receipts/errors.py).
+app turns the ones a request can meet into JSON answers (receipts/web/errors.py).
 """
 
 from __future__ import annotations

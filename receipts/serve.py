@@ -25,11 +25,11 @@ from receipts.config import Config
 from receipts.credentials import ensure_credentials
 from receipts.exceptions import ReceiptsError
 from receipts.mapping.engine import MappingSet
-from receipts.metrics import MULTIPROC_ENV
 from receipts.reports.rollup import DEFAULT_EVERY
 from receipts.signals import stop_on_signals
 from receipts.store import migrate, retention
 from receipts.store.embedded import database_url
+from receipts.web.metrics import MULTIPROC_ENV
 
 UPKEEP_EVERY = 3600.0
 
@@ -131,7 +131,7 @@ def gunicorn_command(
         "10",
         "--no-control-socket",  # one instance's socket would be removed by the next one's
         "--config",
-        "python:receipts.gunicorn_hooks",
+        "python:receipts.web.gunicorn_hooks",
         app,
     ]
 

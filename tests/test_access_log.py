@@ -7,8 +7,8 @@ import logging
 
 import orjson
 
-from receipts.access_log import redacted_query
 from receipts.logs import JsonFormatter
+from receipts.web.access_log import redacted_query
 from tests.support.bodies import sms_receipt
 from tests.support.credentials import API_TOKEN, WEBHOOK_SECRET
 

@@ -9,9 +9,9 @@ import orjson
 import pytest
 
 from receipts import create_app
-from receipts.gunicorn_hooks import worker_exit
 from receipts.store.group_commit import CommitterStopped
-from receipts.store.queries import BodyToIngest
+from receipts.store.ingest import BodyToIngest
+from receipts.web.gunicorn_hooks import worker_exit
 from tests.support.bodies import sms_receipt
 from tests.support.credentials import WEBHOOK_SECRET
 from tests.support.processes import Gunicorn, app_environment

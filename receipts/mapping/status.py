@@ -1,7 +1,7 @@
 """The normalized status words: what every receipt says happened, whatever the provider.
 
 The database allows exactly these (the CHECK on `receipts.status`), in this order of rank;
-tests/store/test_migrations.py keeps the two the same.
+tests/store/test_check_constraints.py keeps the two the same.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def register_routes() -> None:
     """Import the modules whose views register on `bp` (before the app registers it)."""
     from receipts.reports import (  # noqa: F401
-        forwards,
+        forwards_api,
         mappings,
         messages,
         quarantine,

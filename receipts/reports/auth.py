@@ -13,8 +13,8 @@ from typing import Any
 from flask import Request, request
 
 from receipts.credentials import matches_any
-from receipts.errors import json_error
-from receipts.services import services
+from receipts.web.errors import json_error
+from receipts.web.services import services
 
 TOKEN_COOKIE = "receipts_api_token"  # noqa: S105 (a cookie name)
 

@@ -24,7 +24,7 @@ from flask import (
 
 from receipts.reports.auth import TOKEN_COOKIE, is_api_token, presented_token
 from receipts.reports.error_codes import error_names
-from receipts.services import services
+from receipts.web.services import services
 from receipts.webhooks.networks import parse_address
 
 bp = Blueprint(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from receipts.reports.api import bp
 from receipts.reports.auth import require_api_token
 from receipts.reports.schemas import MappingsSchema
-from receipts.services import services
 from receipts.store import detected
+from receipts.web.services import services
 
 _schema = MappingsSchema()
 

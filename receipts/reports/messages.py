@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Response
 
-from receipts.errors import json_error
 from receipts.mapping.values import normalize_message_id
 from receipts.reports.api import bp
 from receipts.reports.auth import require_api_token
 from receipts.reports.schemas import MessageSchema
-from receipts.services import services
-from receipts.store import queries
+from receipts.store import messages
+from receipts.web.errors import json_error
+from receipts.web.services import services
 
 _message_schema = MessageSchema()
 
@@ -21,10 +21,10 @@ def get_message(message_id: str) -> Response | tuple[Response, int]:
     if "\x00" in message_id:  # PostgreSQL text cannot hold NUL: no stored id has one
         return json_error(404, "not_found", "no message has an id with a NUL character")
     with services().pool.connection() as conn:
-        message = queries.find_message(conn, normalize_message_id(message_id), message_id)
+        message = messages.find_message(conn, normalize_message_id(message_id), message_id)
         if message is None:
             return json_error(404, "not_found", f"no message with id {message_id!r}")
-        message["timeline"] = queries.message_timeline(
+        message["timeline"] = messages.message_timeline(
             conn, message["connector"], message["message_id"]
         )
     return _message_schema.dump(message)

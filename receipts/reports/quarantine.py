@@ -10,8 +10,8 @@ from receipts.reports.api import bp
 from receipts.reports.auth import require_api_token
 from receipts.reports.params import decode_cursor, keyset_page, load_query
 from receipts.reports.schemas import QuarantinePageSchema, QuarantineQuerySchema
-from receipts.services import services
 from receipts.store.quarantine import quarantine_page
+from receipts.web.services import services
 
 _query = QuarantineQuerySchema()
 _page = QuarantinePageSchema()

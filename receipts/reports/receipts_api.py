@@ -6,8 +6,8 @@ from receipts.reports.api import bp
 from receipts.reports.auth import require_api_token
 from receipts.reports.params import decode_cursor, keyset_page, load_query
 from receipts.reports.schemas import ReceiptPageSchema, ReceiptsQuerySchema
-from receipts.services import services
 from receipts.store import reports
+from receipts.web.services import services
 
 _query = ReceiptsQuerySchema()
 _page = ReceiptPageSchema()

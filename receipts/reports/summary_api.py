@@ -10,7 +10,7 @@ from receipts.reports.csv_export import summary_lines
 from receipts.reports.params import load_query
 from receipts.reports.schemas import SummaryQuerySchema, SummarySchema
 from receipts.reports.summary import Summary, summarize
-from receipts.services import services
+from receipts.web.services import services
 
 _query = SummaryQuerySchema()
 _summary = SummarySchema()

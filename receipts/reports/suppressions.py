@@ -17,8 +17,8 @@ from receipts.reports.auth import require_api_token
 from receipts.reports.csv_export import csv_lines
 from receipts.reports.params import load_query
 from receipts.reports.schemas import SuppressionsQuerySchema, SuppressionsSchema
-from receipts.services import services
 from receipts.store.suppressions import suppressions
+from receipts.web.services import services
 
 _query = SuppressionsQuerySchema()
 _page = SuppressionsSchema()

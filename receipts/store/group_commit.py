@@ -20,8 +20,8 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from receipts.exceptions import ReceiptsError
-from receipts.store import queries
-from receipts.store.queries import BodyToIngest, Ingested
+from receipts.store import ingest
+from receipts.store.ingest import BodyToIngest, Ingested
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ class GroupCommitter:
         for attempt in range(DEADLOCK_RETRIES + 1):
             try:
                 with self._pool.connection() as conn:
-                    return queries.ingest_bodies(conn, items, self._forward_mode)
+                    return ingest.ingest_bodies(conn, items, self._forward_mode)
             except psycopg.errors.DeadlockDetected:
                 if attempt == DEADLOCK_RETRIES:
                     raise

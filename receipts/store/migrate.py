@@ -11,7 +11,18 @@ from importlib import resources
 
 import psycopg
 
-from receipts.store import queries
+from receipts.store.retention import ENSURE_PARTITIONS_AHEAD
+
+_CREATE_SCHEMA_MIGRATIONS = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     integer PRIMARY KEY,
+    name        text NOT NULL,
+    applied_at  timestamptz NOT NULL DEFAULT now()
+)"""
+_APPLIED_MIGRATIONS = "SELECT version FROM schema_migrations"
+_RECORD_MIGRATION = "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)"
+_SCHEMA_MIGRATIONS_EXISTS = "SELECT to_regclass('schema_migrations')"
+_CURRENT_VERSION = "SELECT max(version) FROM schema_migrations"
 
 _LOCK_KEY = 0x5EC3_1975  # any constant shared by every Receipts process
 
@@ -42,19 +53,19 @@ def upgrade(conn: psycopg.Connection) -> list[Migration]:
     applied: list[Migration] = []
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
-        conn.execute(queries.CREATE_SCHEMA_MIGRATIONS)
-        done = {row[0] for row in conn.execute(queries.APPLIED_MIGRATIONS)}
+        conn.execute(_CREATE_SCHEMA_MIGRATIONS)
+        done = {row[0] for row in conn.execute(_APPLIED_MIGRATIONS)}
         for migration in migrations():
             if migration.version not in done:
                 conn.execute(migration.sql.encode())
-                conn.execute(queries.RECORD_MIGRATION, (migration.version, migration.name))
+                conn.execute(_RECORD_MIGRATION, (migration.version, migration.name))
                 applied.append(migration)
-        conn.execute(queries.ENSURE_PARTITIONS_AHEAD)
+        conn.execute(ENSURE_PARTITIONS_AHEAD)
     return applied
 
 
 def current_version(conn: psycopg.Connection) -> int | None:
     """The newest applied migration, or None on a database Receipts never upgraded."""
-    if conn.execute(queries.SCHEMA_MIGRATIONS_EXISTS).fetchone()[0] is None:
+    if conn.execute(_SCHEMA_MIGRATIONS_EXISTS).fetchone()[0] is None:
         return None
-    return conn.execute(queries.CURRENT_VERSION).fetchone()[0]
+    return conn.execute(_CURRENT_VERSION).fetchone()[0]

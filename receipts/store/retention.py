@@ -11,7 +11,12 @@ from datetime import date
 
 import psycopg
 
-from receipts.store import queries
+# From last month (late receipts) to four months ahead; older or later times use the default.
+ENSURE_PARTITIONS_AHEAD = """
+SELECT ensure_receipt_partitions(
+    (date_trunc('month', now()) - interval '1 month')::date,
+    (date_trunc('month', now()) + interval '5 months')::date)"""
+
 
 _PRUNE = """
 SELECT partitions, default_rows, messages_deleted, bodies_deleted FROM prune_receipts(%s)"""
@@ -41,4 +46,4 @@ def prune_before(conn: psycopg.Connection, month: date) -> Pruned:
 def keep_partitions_ahead(conn: psycopg.Connection) -> int:
     """Partitions from last month to four months ahead; returns how many were created."""
     with conn.transaction():
-        return conn.execute(queries.ENSURE_PARTITIONS_AHEAD).fetchone()[0]
+        return conn.execute(ENSURE_PARTITIONS_AHEAD).fetchone()[0]

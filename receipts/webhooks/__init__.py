@@ -1,1 +1,2 @@
-"""The receiver: where a provider's webhook call enters Receipts."""
+"""The webhook's Flask edge: the blueprint, the secret check, the network allow-list; the
+body itself goes to receipts/intake/."""

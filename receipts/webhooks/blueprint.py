@@ -14,11 +14,11 @@ import orjson
 from flask import Blueprint, Request, Response, abort, request
 from flask.typing import ResponseReturnValue
 
-from receipts.errors import json_error
-from receipts.metrics import count_webhook_outcomes
-from receipts.services import services
+from receipts.intake.accept import accept
+from receipts.web.errors import json_error
+from receipts.web.metrics import count_webhook_outcomes
+from receipts.web.services import services
 from receipts.webhooks.auth import is_authenticated
-from receipts.webhooks.intake import accept
 from receipts.webhooks.networks import is_allowed_source
 
 bp = Blueprint("webhooks", __name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from receipts.webhooks import intake
+from receipts.intake import accept
 
 
 def quarantine(client, connector: str = "8x8") -> None:
@@ -38,7 +38,7 @@ def test_the_quarantine_filters_by_connector(client, api, db):
 
 
 def test_each_quarantined_body_is_logged_once_without_the_body(client, db, caplog):
-    with caplog.at_level(logging.INFO, logger=intake.__name__):
+    with caplog.at_level(logging.INFO, logger=accept.__name__):
         quarantine(client)
     lines = [r.getMessage() for r in caplog.records if "quarantined body" in r.getMessage()]
     assert len(lines) == 1

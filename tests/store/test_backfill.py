@@ -10,8 +10,8 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from receipts import backfill
 from receipts.cli import main
+from receipts.intake import backfill
 from receipts.mapping.engine import MappingSet
 from tests.support.bodies import inbound_sms, new_umid, sms_receipt
 from tests.support.paths import REPO

@@ -10,10 +10,10 @@ import psycopg
 import pytest
 from psycopg_pool import ConnectionPool
 
-from receipts.store import queries
+from receipts.store import ingest
 from receipts.store.group_commit import GroupCommitter
+from receipts.store.ingest import BodyToIngest, Ingested
 from receipts.store.pool import open_pool
-from receipts.store.queries import BodyToIngest, Ingested
 from tests.support.bodies import new_umid
 from tests.support.waiting import wait_for
 
@@ -61,7 +61,7 @@ def receipt_count(db: psycopg.Connection, umid: str) -> int:
 
 def test_same_receipt_twice_in_one_batch_is_stored_once(db):
     umid = new_umid()
-    first, second = queries.ingest_bodies(db, [body(umid), body(umid)], "final")
+    first, second = ingest.ingest_bodies(db, [body(umid), body(umid)], "final")
     assert (first.stored, first.duplicates) == (1, 0)
     assert (second.stored, second.duplicates) == (0, 1)
     assert receipt_count(db, umid) == 1
@@ -70,7 +70,7 @@ def test_same_receipt_twice_in_one_batch_is_stored_once(db):
 
 def test_late_sent_in_the_same_batch_does_not_undo_delivered(db):
     umid = new_umid()
-    queries.ingest_bodies(db, [body(umid), body(umid, "sent", SENT_AT)], "final")
+    ingest.ingest_bodies(db, [body(umid), body(umid, "sent", SENT_AT)], "final")
     assert status(db, umid) == "delivered"
     assert receipt_count(db, umid) == 2
     assert forwards(db, umid) == ["delivered"]
@@ -78,23 +78,23 @@ def test_late_sent_in_the_same_batch_does_not_undo_delivered(db):
 
 def test_batch_advances_a_known_message_and_forwards_its_outcome_once(db):
     umid = new_umid()
-    queries.ingest_bodies(db, [body(umid, "sent", SENT_AT)], "final")
-    queries.ingest_bodies(db, [body(umid), body(new_umid())], "final")
-    queries.ingest_bodies(db, [body(umid, "failed", "2026-03-02T09:00:00+00:00")], "final")
+    ingest.ingest_bodies(db, [body(umid, "sent", SENT_AT)], "final")
+    ingest.ingest_bodies(db, [body(umid), body(new_umid())], "final")
+    ingest.ingest_bodies(db, [body(umid, "failed", "2026-03-02T09:00:00+00:00")], "final")
     assert status(db, umid) == "failed"
     assert forwards(db, umid) == ["delivered"]
 
 
 def test_forward_all_sends_every_status_change_in_a_batch(db):
     umid = new_umid()
-    queries.ingest_bodies(db, [body(umid, "sent", SENT_AT), body(umid)], "all")
+    ingest.ingest_bodies(db, [body(umid, "sent", SENT_AT), body(umid)], "all")
     assert forwards(db, umid) == ["sent", "delivered"]
 
 
 def test_new_message_batch_keeps_every_normalized_field(db):
     umid = new_umid()
     fields = {"client_message_id": "order-1", "recipient": "+6591234567", "channel": "sms"}
-    queries.ingest_bodies(db, [body(umid, **fields)], "final")
+    ingest.ingest_bodies(db, [body(umid, **fields)], "final")
     row = db.execute(
         "SELECT client_message_id, recipient, channel, final_at IS NOT NULL FROM messages"
         " WHERE message_id = %s",
@@ -112,7 +112,7 @@ class Blocked:
 
     def __init__(self, migrated: str, committer: GroupCommitter, db: psycopg.Connection) -> None:
         self.umid = new_umid()
-        queries.ingest_bodies(db, [body(self.umid, "sent", SENT_AT)], "final")
+        ingest.ingest_bodies(db, [body(self.umid, "sent", SENT_AT)], "final")
         self.holder = psycopg.connect(migrated)
         self.holder.execute("SELECT 1 FROM messages WHERE message_id = %s FOR UPDATE", (self.umid,))
         self.results: dict[str, Ingested | BaseException] = {}

@@ -12,7 +12,7 @@ from receipts.forwarding.backoff import RetryPolicy
 from receipts.forwarding.client import MoEngageClient
 from receipts.forwarding.worker import Forwarder, Tally
 from receipts.mapping.receipt import Receipt
-from receipts.store import queries
+from receipts.store import ingest
 from receipts.store.pool import open_pool
 from tests.support.bodies import new_umid
 
@@ -82,5 +82,5 @@ def enqueue_outcomes(db: psycopg.Connection, count: int, mode: str = "final") ->
         )
         for index in range(count)
     ]
-    queries.ingest_body(db, "8x8", "application/json", b"[]", "8x8-sms", receipts, mode)
+    ingest.ingest_body(db, "8x8", "application/json", b"[]", "8x8-sms", receipts, mode)
     return {receipt.message_id for receipt in receipts}

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from receipts.intake.bodies import parse_body
 from receipts.mapping.compile import Unmappable
 from receipts.mapping.engine import MappingSet
-from receipts.store import queries
-from receipts.webhooks.bodies import parse_body
+from receipts.store import ingest
 from tests.support.bodies import chatapps_receipt, inbound_sms, sms_receipt
 from tests.support.paths import REPO
 from tests.support.strategies import json_values, scalars
@@ -147,7 +147,7 @@ def test_whatever_maps_is_accepted_by_postgresql(migrated, mappings, body, chang
     if mapped is None or mapped.ignored:
         return
     with psycopg.connect(migrated) as conn:  # not autocommit: rolled back, nothing kept
-        queries.ingest_body(
+        ingest.ingest_body(
             conn, "8x8", "application/json", raw, mapped.mapping, mapped.receipts, "final"
         )
         conn.rollback()

@@ -8,9 +8,9 @@ from flask import current_app
 from psycopg_pool import ConnectionPool
 
 from receipts.config import Config
+from receipts.intake.learning import Learner
 from receipts.mapping.engine import MappingSet
 from receipts.store.group_commit import GroupCommitter
-from receipts.webhooks.learning import Learner
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from receipts.errors import json_error
-from receipts.services import services
 from receipts.store import migrate
+from receipts.web.errors import json_error
+from receipts.web.services import services
 
 bp = Blueprint("health", __name__)
 

@@ -1,4 +1,4 @@
-"""gunicorn settings and hooks for `receipts serve` (loaded as `python:receipts.gunicorn_hooks`).
+"""gunicorn settings and hooks for `receipts serve` (`python:receipts.web.gunicorn_hooks`).
 
 In JSON log mode (RECEIPTS_LOG_FORMAT, json when not on a terminal) gunicorn's own lines are
 JSON too, so one log pipeline reads every line the service writes.
@@ -13,7 +13,7 @@ from typing import Any
 from gunicorn import glogging
 
 from receipts.logs import JsonFormatter
-from receipts.metrics import mark_worker_dead
+from receipts.web.metrics import mark_worker_dead
 
 
 def _json_logs() -> bool:
@@ -34,7 +34,7 @@ class JsonLogger(glogging.Logger):
 
 
 if _json_logs():
-    logger_class = "receipts.gunicorn_hooks.JsonLogger"
+    logger_class = "receipts.web.gunicorn_hooks.JsonLogger"
 
 
 def child_exit(server: Any, worker: Any) -> None:

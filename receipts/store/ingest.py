@@ -1,4 +1,7 @@
-"""Named queries: every statement Receipts runs, with parameters, never string-built."""
+"""Named queries of the write path: a webhook body and its receipts, in one statement.
+
+The SQL functions they call (ingest_bodies and what it calls) are in store/schema.sql.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +11,8 @@ from typing import Any
 
 import orjson
 import psycopg
-from psycopg.rows import dict_row
 
 from receipts.mapping.receipt import Receipt
-
-CREATE_SCHEMA_MIGRATIONS = """
-CREATE TABLE IF NOT EXISTS schema_migrations (
-    version     integer PRIMARY KEY,
-    name        text NOT NULL,
-    applied_at  timestamptz NOT NULL DEFAULT now()
-)"""
-APPLIED_MIGRATIONS = "SELECT version FROM schema_migrations"
-RECORD_MIGRATION = "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)"
-SCHEMA_MIGRATIONS_EXISTS = "SELECT to_regclass('schema_migrations')"
-CURRENT_VERSION = "SELECT max(version) FROM schema_migrations"
-# From last month (late receipts) to four months ahead; older or later times use the default.
-ENSURE_PARTITIONS_AHEAD = """
-SELECT ensure_receipt_partitions(
-    (date_trunc('month', now()) - interval '1 month')::date,
-    (date_trunc('month', now()) + interval '5 months')::date)"""
 
 _INGEST_BODY = "SELECT body_id, stored, duplicates FROM ingest_body(%s, %s, %s, %s, %s, %s)"
 _INGEST_BODIES = """
@@ -38,19 +24,6 @@ INSERT INTO webhook_bodies
     (connector, content_type, body, outcome, mapping, error_code, error_detail)
 VALUES (%s, %s, %s, %s, %s, %s, %s)
 RETURNING id"""
-
-_FIND_MESSAGE = """
-SELECT * FROM messages
-WHERE message_id = %(id)s OR client_message_id = %(client_id)s
-ORDER BY (message_id = %(id)s) DESC, updated_at DESC
-LIMIT 1"""
-
-_MESSAGE_TIMELINE = """
-SELECT status, provider_status, provider_detail, final, event_at, received_at, error_code,
-       error_message, provider_error_code, mapping
-FROM receipts
-WHERE connector = %s AND message_id = %s
-ORDER BY event_at, id"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,14 +117,3 @@ def store_body(
         prepare=True,
     ).fetchone()
     return row[0]
-
-
-def find_message(conn: psycopg.Connection, message_id: str, client_id: str) -> dict | None:
-    """A message by the provider's id (normalized) or by the sender's own id."""
-    with conn.cursor(row_factory=dict_row) as cursor:
-        return cursor.execute(_FIND_MESSAGE, {"id": message_id, "client_id": client_id}).fetchone()
-
-
-def message_timeline(conn: psycopg.Connection, connector: str, message_id: str) -> list[dict]:
-    with conn.cursor(row_factory=dict_row) as cursor:
-        return cursor.execute(_MESSAGE_TIMELINE, (connector, message_id)).fetchall()

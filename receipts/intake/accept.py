@@ -13,12 +13,12 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from receipts.intake.bodies import parse_body
 from receipts.mapping.compile import Unmappable
 from receipts.mapping.engine import DetectedMappingSource, Mapped, MappingSet
-from receipts.store import queries
+from receipts.store import ingest
 from receipts.store.group_commit import GroupCommitter
-from receipts.store.queries import BodyToIngest
-from receipts.webhooks.bodies import parse_body
+from receipts.store.ingest import BodyToIngest
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,9 @@ def store_mapped(
 ) -> Stored:
     """Commit a mapped body (its receipts, or the ignored body alone)."""
     if mapped.ignored:
-        body_id = queries.store_body(conn, connector, content_type, raw, "ignored", mapped.mapping)
+        body_id = ingest.store_body(conn, connector, content_type, raw, "ignored", mapped.mapping)
         return Stored(body_id, {"ignored": 1})
-    ingested = queries.ingest_body(
+    ingested = ingest.ingest_body(
         conn, connector, content_type, raw, mapped.mapping, mapped.receipts, forward_mode
     )
     return Stored(ingested.body_id, {"stored": ingested.stored, "duplicate": ingested.duplicates})
@@ -91,7 +91,7 @@ def accept(
         mapped = read_body(mappings, connector, raw, content_type, learner)
     except Unmappable as error:
         with pool.connection() as conn:
-            body_id = queries.store_body(
+            body_id = ingest.store_body(
                 conn, connector, content_type, raw, "quarantined", None, error.code, error.detail
             )
         # The reason, never the body: it may hold personal data.
@@ -100,7 +100,7 @@ def accept(
         body = {"quarantined": True, "error": problem}
         return Answer(422 if strict else 202, body, {"quarantined": 1})
     if committer is not None and not mapped.ignored:
-        receipts = queries.receipts_json(mapped.receipts)
+        receipts = ingest.receipts_json(mapped.receipts)
         ingested = committer.ingest(
             BodyToIngest(connector, content_type, raw, mapped.mapping, receipts)
         )

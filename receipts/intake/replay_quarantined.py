@@ -14,10 +14,10 @@ from datetime import datetime
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from receipts.intake.accept import read_body, store_mapped
 from receipts.mapping.compile import Unmappable
 from receipts.mapping.engine import DetectedMappingSource, Mapped, MappingSet
 from receipts.store import quarantine
-from receipts.webhooks.intake import read_body, store_mapped
 
 
 @dataclass(frozen=True)

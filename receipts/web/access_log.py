@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from flask import Flask, Response, request
 
-from receipts.metrics import STARTED
+from receipts.web.metrics import STARTED
 
 log = logging.getLogger("receipts.access")
 
@@ -59,5 +59,5 @@ def _answered(response: Response) -> Response:
 
 
 def log_requests(app: Flask) -> None:
-    """Register the request log; it reads the start time `receipts.metrics` records."""
+    """Register the request log; it reads the start time `receipts.web.metrics` records."""
     app.after_request(_answered)

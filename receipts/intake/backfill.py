@@ -21,11 +21,11 @@ from typing import BinaryIO
 import psycopg
 
 from receipts.exceptions import ReceiptsError
+from receipts.intake.bodies import parse_body
 from receipts.mapping.compile import Unmappable
 from receipts.mapping.engine import MappingSet
 from receipts.store import importing
 from receipts.store.importing import StagedBody
-from receipts.webhooks.bodies import parse_body
 
 log = logging.getLogger(__name__)
 

@@ -26,10 +26,10 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from psycopg_pool import ConnectionPool
 
-from receipts.services import services
 from receipts.store import overdue, reports
 from receipts.store.forwards import FORWARD_STATES
 from receipts.store.overdue import Windows
+from receipts.web.services import services
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 

@@ -16,12 +16,12 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from receipts.intake.bodies import parse_body
 from receipts.mapping.compile import CompiledMapping, Unmappable, compile_mapping
 from receipts.mapping.detection import DetectedMapping, detect_mapping
 from receipts.mapping.files import AUTO, MappingFileError, MappingSpec, parse_mapping
 from receipts.mapping.vocabularies import load_vocabularies
 from receipts.store import detected
-from receipts.webhooks.bodies import parse_body
 
 LEARN_FROM = 20
 log = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ from receipts.reports.api import bp
 from receipts.reports.auth import require_api_token
 from receipts.reports.params import load_query
 from receipts.reports.schemas import ForwardsPageSchema, ForwardsQuerySchema
-from receipts.services import services
 from receipts.store import forwards, reports
 from receipts.store.forwards import ForwardState
+from receipts.web.services import services
 
 _query_schema = ForwardsQuerySchema()
 _page_schema = ForwardsPageSchema()
