@@ -21,12 +21,7 @@ def sms_receipt(
     destination: str = "+6591234567",
     price: float | None = None,
 ) -> dict[str, Any]:
-    status: dict[str, Any] = {"state": state, "timestamp": timestamp}
-    if detail is not None:
-        status["detail"] = detail
-    if error_code is not None:
-        status["errorCode"] = error_code
-        status["errorMessage"] = error_message
+    status = _status(state, detail, timestamp, error_code, error_message)
     payload: dict[str, Any] = {
         "umid": umid or new_umid(),
         "subAccountId": "Acme_Notif",
@@ -47,6 +42,23 @@ def sms_receipt(
     }
 
 
+def _status(
+    state: str,
+    detail: str | None,
+    timestamp: str,
+    error_code: int | None,
+    error_message: str | None,
+) -> dict[str, Any]:
+    """8x8's `status` object: the same in SMS and chat-app receipts."""
+    status: dict[str, Any] = {"state": state, "timestamp": timestamp}
+    if detail is not None:
+        status["detail"] = detail
+    if error_code is not None:
+        status["errorCode"] = error_code
+        status["errorMessage"] = error_message
+    return status
+
+
 def chatapps_receipt(
     umid: str | None = None,
     channel: str = "whatsapp",
@@ -58,12 +70,7 @@ def chatapps_receipt(
     provider_error_code: str | None = None,
     error_message: str = "Invalid destination",
 ) -> dict[str, Any]:
-    status: dict[str, Any] = {"state": state, "timestamp": timestamp}
-    if detail is not None:
-        status["detail"] = detail
-    if error_code is not None:
-        status["errorCode"] = error_code
-        status["errorMessage"] = error_message
+    status = _status(state, detail, timestamp, error_code, error_message)
     payload: dict[str, Any] = {
         "umid": umid or new_umid(),
         "subAccountId": "Acme_WA",
