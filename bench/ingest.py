@@ -313,6 +313,11 @@ def show(label: str, load: Load, baseline: Load | None = None, cpu: bool = True)
         print(f"  CPU ms per request: {split}", flush=True)
 
 
+def pause_for(connections: int, rate: float) -> float:
+    """The mean pause before each request (ms) at which `connections` offer `rate` req/s."""
+    return connections * 1000 / rate
+
+
 def per_receipt(db_url: str, load: Load) -> str:
     """PostgreSQL's share of a run: CPU and WAL per durable receipt, bodies per commit."""
     with psycopg.connect(db_url, autocommit=True) as conn:
@@ -336,7 +341,7 @@ def same_load(
 ) -> None:
     """Latency when neither app is saturated: both offered the same load, half the project's
     measured capacity, by a pause before each request (wrk's `delay()`)."""
-    pause_ms = connections * 1000 / offered
+    pause_ms = pause_for(connections, offered)
     print(
         f"--- same offered load: {offered:.0f} req/s (half the project's capacity),"
         f" {connections} connections pausing {pause_ms:.0f} ms on average",
@@ -516,7 +521,7 @@ def main() -> None:
                     print("  " + per_receipt(db_url, mix), flush=True)
                     # Web CPU per request falls as the rate rises (fuller epoll rounds, warm
                     # caches): the no-op at the project's own rate is the like-for-like figure.
-                    pause_ms = level * 1000 / fresh.rate
+                    pause_ms = pause_for(level, fresh.rate)
                     paced = drive(wrk, noop, level, args.duration, "fresh", secret, pause_ms)
                     show("no-op Flask at the project's rate", paced)
                     ratios[level].append(fresh.rate / base.rate)

@@ -52,8 +52,7 @@ def dump(url: str) -> str:
         text=True,
         check=True,
     ).stdout
-    lines = [line for line in output.splitlines() if not _NOISE.match(line)]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+    return without_version(output)
 
 
 def server_major_version(conn: psycopg.Connection) -> int:
@@ -67,7 +66,9 @@ def file_major_version(text: str) -> int | None:
 
 
 def without_version(text: str) -> str:
-    return "\n".join(line for line in text.splitlines() if not _NOISE.match(line)).strip() + "\n"
+    """A dump without pg_dump's session settings and version lines, as the test compares it."""
+    lines = [line for line in text.splitlines() if not _NOISE.match(line)]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
 def main() -> None:

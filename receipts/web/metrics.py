@@ -32,6 +32,7 @@ from receipts.store.overdue import Windows
 from receipts.web.services import services
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+STARTED = "receipts.started"  # the request's start time, kept in its WSGI environ
 
 WEBHOOK_RECEIPTS = Counter(
     "receipts_webhook_receipts",
@@ -116,9 +117,6 @@ def metrics() -> Response:
     return Response(
         generate_latest(registry) + generate_latest(outbox), mimetype=CONTENT_TYPE_LATEST
     )
-
-
-STARTED = "receipts.started"  # the request's start time, kept in its WSGI environ
 
 
 def _started() -> None:
