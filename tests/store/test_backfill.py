@@ -33,9 +33,13 @@ def ndjson(path: Path, *bodies: object) -> Path:
 
 
 def run_import(
-    db: psycopg.Connection, mappings: MappingSet, *paths: Path, **options
+    db: psycopg.Connection | list[psycopg.Connection],
+    mappings: MappingSet,
+    *paths: Path,
+    **options,
 ) -> backfill.ImportSummary:
-    return backfill.import_files(db, mappings, paths, **options)
+    connections = db if isinstance(db, list) else [db]
+    return backfill.import_files(connections, mappings, paths, **options)
 
 
 def count(db: psycopg.Connection, query: str, *args: object) -> int:
@@ -159,6 +163,20 @@ def test_many_batches_add_up(db, mappings, tmp_path):
     summary = run_import(db, mappings, path, batch_lines=10)
     assert (summary.stored, summary.quarantined) == (25, 1)
     assert count(db, "SELECT count(*) FROM webhook_bodies") == 26
+
+
+def test_batches_stored_at_once_on_two_connections_add_up(db, migrated, mappings, tmp_path):
+    # Each message's receipts fall in different batches, and half the lines come twice: the
+    # two storers touch the same messages at the same time, as a real export makes them.
+    umids = [new_umid() for _ in range(60)]
+    sent = [sms_receipt(u, "sent", None, timestamp="2026-03-02T08:15:30Z") for u in umids]
+    delivered = [sms_receipt(u, timestamp="2026-03-02T08:15:42Z") for u in umids]
+    path = ndjson(tmp_path / "a.ndjson", *delivered, *sent, *delivered[::2])
+    with psycopg.connect(migrated, autocommit=True) as other:
+        summary = run_import([db, other], mappings, path, batch_lines=7)
+    assert (summary.stored, summary.duplicates) == (120, 30)
+    rows = db.execute("SELECT status, receipt_count FROM messages").fetchall()
+    assert sorted(set(rows)) == [("delivered", 2)] and len(rows) == 60
 
 
 def test_cli_prints_one_summary_line(db, config, tmp_path):
