@@ -272,6 +272,7 @@ $$;
 
 CREATE FUNCTION public.finish_receipt_import(p_forward_mode text, p_forward boolean, OUT bodies integer, OUT stored integer, OUT duplicates integer, OUT forwards integer) RETURNS record
     LANGUAGE plpgsql
+    SET default_statistics_target TO '10'
     AS $$
 BEGIN
     -- Statistics on the staging tables: without them the planner guesses, and a guess can mean
@@ -293,7 +294,11 @@ BEGIN
             r.currency, r.segments, r.batch_id, r.client_batch_id, r.reason_category,
             r.permanent, r.mapping, b.id
         FROM import_receipts r JOIN import_bodies b USING (line)
-        ORDER BY r.line
+        -- In the deduplication key's order (the file's order within a key, so the first copy
+        -- of a line wins): two batches stored at once then wait on each other's keys in one
+        -- order, never in a cycle.
+        ORDER BY r.connector, r.message_id, r.provider_status, r.provider_detail, r.event_at,
+            r.line
         ON CONFLICT DO NOTHING
         RETURNING *
     )
