@@ -29,6 +29,7 @@ from receipts.intake.bodies import parse_body
 from receipts.mapping.compile import Unmappable
 from receipts.mapping.engine import MappingSet
 from receipts.store import importing
+from receipts.store.deadlocks import run_again_on_deadlock
 from receipts.store.importing import StagedBody
 
 log = logging.getLogger(__name__)
@@ -36,10 +37,9 @@ log = logging.getLogger(__name__)
 GZIP_MAGIC = b"\x1f\x8b"
 BATCH_LINES = 20_000
 # Batches stored at once, one per connection: on two cores two gave 1.6x one, three less than two.
+# Two import batches take their locks in one order (finish_receipt_import); one can still
+# deadlock with a webhook's batch, and is then stored again.
 STORE_CONNECTIONS = 2
-# Two batches that touch the same messages can deadlock; the loser's transaction rolls back
-# whole and is simply run again.
-DEADLOCK_RETRIES = 3
 
 
 class BackfillError(ReceiptsError, ValueError):
@@ -153,7 +153,7 @@ def import_files(
 ) -> ImportSummary:
     """Import every line of every file; `progress` is told how many file bytes were read.
 
-    Each connection (autocommit) stores one batch at a time; two measured 1.6x one."""
+    Each connection (autocommit) stores one batch at a time."""
     if not mappings.for_connector(connector):
         raise BackfillError(f"--connector: no mapping file for connector {connector!r}")
     started = time.monotonic()
@@ -168,7 +168,12 @@ def import_files(
         conn = idle.get()
         try:
             began = time.monotonic()
-            result = _store(conn, batch, forward_mode, forward)
+            result = run_again_on_deadlock(
+                lambda: importing.store_batch(
+                    conn, batch.bodies, batch.receipts, forward_mode, forward
+                ),
+                "an import batch",
+            )
         finally:
             idle.put(conn)
         with counting:
@@ -213,16 +218,3 @@ def import_files(
             storing.popleft().result()
     summary.seconds = time.monotonic() - started
     return summary
-
-
-def _store(
-    conn: psycopg.Connection, batch: _Batch, forward_mode: str, forward: bool
-) -> importing.BatchResult:
-    for attempt in range(DEADLOCK_RETRIES + 1):
-        try:
-            return importing.store_batch(conn, batch.bodies, batch.receipts, forward_mode, forward)
-        except psycopg.errors.DeadlockDetected:
-            if attempt == DEADLOCK_RETRIES:
-                raise
-            log.warning("an import batch deadlocked with another; storing it again")
-    raise AssertionError("unreachable")

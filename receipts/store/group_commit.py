@@ -12,7 +12,6 @@ requests to share it. (PostgreSQL's WAL flush and MySQL's binlog group commit wo
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import deque
 
@@ -21,13 +20,10 @@ from psycopg_pool import ConnectionPool
 
 from receipts.exceptions import ReceiptsError
 from receipts.store import ingest
+from receipts.store.deadlocks import run_again_on_deadlock
 from receipts.store.ingest import BodyToIngest, Ingested
 
-log = logging.getLogger(__name__)
-
 MAX_BATCH = 64
-# A deadlock between two batches rolls back one of them whole; it is simply run again.
-DEADLOCK_RETRIES = 3
 
 
 class CommitterStopped(ReceiptsError, RuntimeError):
@@ -143,12 +139,10 @@ class GroupCommitter:
 
     def _store(self, batch: list[_Waiting]) -> list[Ingested]:
         items = [waiting.item for waiting in batch]
-        for attempt in range(DEADLOCK_RETRIES + 1):
-            try:
-                with self._pool.connection() as conn:
-                    return ingest.ingest_bodies(conn, items, self._forward_mode)
-            except psycopg.errors.DeadlockDetected:
-                if attempt == DEADLOCK_RETRIES:
-                    raise
-                log.warning("group commit deadlocked; running the batch again")
-        raise AssertionError("unreachable")
+
+        def store() -> list[Ingested]:
+            with self._pool.connection() as conn:
+                return ingest.ingest_bodies(conn, items, self._forward_mode)
+
+        # A deadlock between two batches rolls back one of them whole.
+        return run_again_on_deadlock(store, "a group commit")
