@@ -45,7 +45,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from receipts.config import environment_without_settings  # noqa: E402
-from receipts.serve import DEFAULT_THREADS, Endpoint, default_workers, gunicorn_command  # noqa: E402
+from receipts.serve import (  # noqa: E402
+    DEFAULT_THREADS,
+    DEFAULT_WORKER_CLASS,
+    WORKER_CLASSES,
+    Endpoint,
+    default_workers,
+    gunicorn_command,
+)
 from receipts.store import migrate  # noqa: E402
 from receipts.store.embedded import scratch_database, start_embedded  # noqa: E402
 from tests.support.moengage_stand_in import MoEngageStandIn  # noqa: E402
@@ -123,7 +130,9 @@ class Service(Gunicorn):
 
 def start_service(app: str, args: argparse.Namespace, env: dict[str, str], log: Path) -> Service:
     """Started and answering, with the bench's worker and thread counts."""
-    return Service(env, log, args.workers, app=app, threads=args.threads).start()
+    return Service(
+        env, log, args.workers, app=app, worker_class=args.worker_class, threads=args.threads
+    ).start()
 
 
 @dataclass
@@ -466,7 +475,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="repeat the paired runs")
     parser.add_argument("--connections", default="16,64")
     parser.add_argument("--workers", type=int, default=default_workers())
-    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="1: sync workers")
+    parser.add_argument("--worker-class", choices=WORKER_CLASSES, default=DEFAULT_WORKER_CLASS)
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="gthread only")
     parser.add_argument("--memory-receipts", type=int, default=100_000)
     parser.add_argument("--skip-two-instances", action="store_true")
     args = parser.parse_args()
@@ -495,7 +505,11 @@ def main() -> None:
             running.callback(project.stop)
             print(
                 "gunicorn: "
-                + " ".join(gunicorn_command(Endpoint("h", 0), args.workers, "APP", args.threads))
+                + " ".join(
+                    gunicorn_command(
+                        Endpoint("h", 0), args.workers, "APP", args.worker_class, args.threads
+                    )
+                )
                 + f"\nwrk: one connection per thread, {args.duration:g} s per run; logs in {logs}",
                 flush=True,
             )

@@ -29,7 +29,7 @@ from receipts.reports.rollup import DEFAULT_EVERY
 from receipts.signals import stop_on_signals
 from receipts.store import migrate, retention
 from receipts.store.embedded import database_url
-from receipts.web.metrics import MULTIPROC_ENV
+from receipts.web.gunicorn_hooks import MULTIPROC_ENV
 
 UPKEEP_EVERY = 3600.0
 
@@ -66,12 +66,16 @@ class ServeError(ReceiptsError, RuntimeError):
     """`serve` cannot start or keep its children running; the message is one line."""
 
 
-# Threads per worker: requests waiting in one process share a commit (group commit), so
-# fewer, wider workers make bigger batches; bench/ingest.py found one worker per core plus
-# one, 16 threads each, best on two cores (more processes only fight over the cores). Two
-# workers per core with 12 threads once spent less web CPU per receipt, but an interleaved
-# A/B showed no difference beyond noise, and smaller batches (4 to 5 bodies, not 6 to 7).
-DEFAULT_THREADS = 16
+# The worker model. gevent: a request waiting for its commit costs a greenlet switch, where a
+# gthread worker paid a thread wake-up and a GIL hand-off, and every waiting request of a
+# worker joins the next commit (a gthread worker's 16 threads capped its batches). On two
+# cores bench/ingest.py measured, against 3 x 16 gthread in the same session: 3,030 to 3,180
+# durable receipts/s against 2,250 to 2,520; web CPU 0.45 to 0.47 ms per receipt against
+# 0.55 to 0.63; PostgreSQL 98 to 106 us against 128 to 151, at 11 to 14 bodies per commit
+# against 6 to 7. gthread (16 threads, or sync with 1) stays for comparisons.
+WORKER_CLASSES = ("gevent", "gthread", "sync")
+DEFAULT_WORKER_CLASS = "gevent"
+DEFAULT_THREADS = 16  # gthread only
 
 
 def default_workers() -> int:
@@ -114,10 +118,16 @@ def registration_text(config: Config, endpoint: Endpoint, embedded: bool) -> str
 
 
 def gunicorn_command(
-    endpoint: Endpoint, workers: int, app: str, threads: int = DEFAULT_THREADS
+    endpoint: Endpoint,
+    workers: int,
+    app: str,
+    worker_class: str = DEFAULT_WORKER_CLASS,
+    threads: int = DEFAULT_THREADS,
 ) -> list[str]:
     """gunicorn as `serve` runs it; bench/ingest.py runs its baseline app the same way."""
-    model = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+    model = ["--worker-class", worker_class]
+    if worker_class == "gthread":
+        model += ["--threads", str(threads)]
     return [
         sys.executable,
         "-m",

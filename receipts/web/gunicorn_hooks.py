@@ -11,9 +11,13 @@ import sys
 from typing import Any
 
 from gunicorn import glogging
+from prometheus_client import multiprocess
 
 from receipts.logs import JsonFormatter
-from receipts.web.metrics import mark_worker_dead
+
+# Imported by gunicorn's master before it forks: nothing here may import psycopg (see
+# receipts/__init__.py). The metrics read this setting too: it is defined here, not there.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def _json_logs() -> bool:
@@ -38,7 +42,9 @@ if _json_logs():
 
 
 def child_exit(server: Any, worker: Any) -> None:
-    mark_worker_dead(worker.pid)
+    """A dead worker's gauges no longer count."""
+    if os.environ.get(MULTIPROC_ENV):
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def worker_exit(server: Any, worker: Any) -> None:

@@ -29,9 +29,9 @@ from psycopg_pool import ConnectionPool
 from receipts.store import overdue, reports
 from receipts.store.forwards import FORWARD_STATES
 from receipts.store.overdue import Windows
+from receipts.web.gunicorn_hooks import MULTIPROC_ENV
 from receipts.web.services import services
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 STARTED = "receipts.started"  # the request's start time, kept in its WSGI environ
 
 WEBHOOK_RECEIPTS = Counter(
@@ -141,9 +141,3 @@ def instrument(app: Flask) -> None:
     app.before_request(_started)
     app.after_request(_answered)
     app.register_blueprint(bp)
-
-
-def mark_worker_dead(pid: int) -> None:
-    """For gunicorn's child_exit hook: a dead worker's gauges no longer count."""
-    if os.environ.get(MULTIPROC_ENV):
-        multiprocess.mark_process_dead(pid)

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from receipts.config import Config, environment_without_settings
-from receipts.serve import DEFAULT_THREADS, Endpoint, gunicorn_command
+from receipts.serve import DEFAULT_THREADS, DEFAULT_WORKER_CLASS, Endpoint, gunicorn_command
 from tests.support.waiting import wait_for
 
 
@@ -78,19 +78,24 @@ class Gunicorn:
         port: int | None = None,
         args: tuple[str, ...] = (),
         app: str = "receipts:create_app()",
+        worker_class: str = DEFAULT_WORKER_CLASS,
         threads: int = DEFAULT_THREADS,
     ) -> None:
         self.env, self.log, self.workers = env, log, workers
-        self.app, self.threads = app, threads
+        self.app, self.worker_class, self.threads = app, worker_class, threads
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = args
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Gunicorn:
-        """gunicorn exactly as `receipts serve` runs it (threaded workers, group commit)."""
+        """gunicorn exactly as `receipts serve` runs it (gevent workers, group commit)."""
         command = gunicorn_command(
-            Endpoint("127.0.0.1", self.port), self.workers, self.app, self.threads
+            Endpoint("127.0.0.1", self.port),
+            self.workers,
+            self.app,
+            self.worker_class,
+            self.threads,
         )
         command[-1:-1] = self.args
         with self.log.open("ab") as log:
