@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import httpx
-import orjson
 import pytest
 
 from receipts import create_app
 from receipts.store.group_commit import CommitterStopped
 from receipts.store.ingest import BodyToIngest
 from receipts.web.gunicorn_hooks import worker_exit
-from tests.support.bodies import sms_receipt
-from tests.support.credentials import WEBHOOK_SECRET
-from tests.support.processes import Gunicorn, app_environment
+from tests.support.processes import Gunicorn, app_environment, post_a_receipt
 
 
 def test_worker_exit_closes_the_committer_and_the_pool(config):
@@ -34,11 +30,7 @@ def test_worker_exit_leaves_a_worker_without_the_app_alone():
 def test_sigterm_stops_gunicorn_workers_without_a_traceback(config, db, tmp_path):
     server = Gunicorn(app_environment(config), tmp_path / "gunicorn.log", workers=1).start()
     try:
-        response = httpx.post(
-            f"{server.url}/webhooks/8x8",
-            content=orjson.dumps(sms_receipt()),
-            headers={"Authorization": f"Bearer {WEBHOOK_SECRET}"},
-        )
+        response = post_a_receipt(server)
         assert response.status_code == 200
     finally:
         server.stop()

@@ -10,9 +10,12 @@ import sys
 from pathlib import Path
 
 import httpx
+import orjson
 
 from receipts.config import Config, environment_without_settings
 from receipts.serve import DEFAULT_THREADS, DEFAULT_WORKER_CLASS, Endpoint, gunicorn_command
+from tests.support.bodies import sms_receipt
+from tests.support.credentials import WEBHOOK_SECRET
 from tests.support.waiting import wait_for
 
 
@@ -139,3 +142,12 @@ class Gunicorn:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def post_a_receipt(server: Gunicorn) -> httpx.Response:
+    """One fresh 8x8 SMS receipt, posted as 8x8 posts it."""
+    return httpx.post(
+        f"{server.url}/webhooks/8x8",
+        content=orjson.dumps(sms_receipt()),
+        headers={"Authorization": f"Bearer {WEBHOOK_SECRET}"},
+    )
