@@ -69,10 +69,10 @@ class ServeError(ReceiptsError, RuntimeError):
 # The worker model. gevent: a request waiting for its commit costs a greenlet switch, where a
 # gthread worker paid a thread wake-up and a GIL hand-off, and every waiting request of a
 # worker joins the next commit (a gthread worker's 16 threads capped its batches). On two
-# cores bench/ingest.py measured, against 3 x 16 gthread in the same session: 3,030 to 3,180
-# durable receipts/s against 2,250 to 2,520; web CPU 0.45 to 0.47 ms per receipt against
-# 0.55 to 0.63; PostgreSQL 98 to 106 us against 128 to 151, at 11 to 14 bodies per commit
-# against 6 to 7. gthread (16 threads, or sync with 1) stays for comparisons.
+# cores bench/ingest.py measured, against 3 x 16 gthread in the same session: 2,860 to 3,180
+# durable receipts/s against 2,250 to 2,640; web CPU 0.45 to 0.54 ms per receipt against
+# 0.55 to 0.63; PostgreSQL 98 to 123 us against 128 to 151, at 10 to 14 bodies per commit
+# against 6 to 7. gthread (16 threads, or sync) stays for comparisons.
 WORKER_CLASSES = ("gevent", "gthread", "sync")
 DEFAULT_WORKER_CLASS = "gevent"
 DEFAULT_THREADS = 16  # gthread only
