@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import shlex
-import subprocess
 import sys
 
 import pytest
 
 from tests.support.paths import REPO
 from tests.support.processes import Gunicorn, app_environment, post_a_receipt
-from tests.support.waiting import wait_for
 
 
 class ProcfileWeb(Gunicorn):
     """gunicorn from the Procfile's own `web` line, with the platform's variables filled in."""
 
-    def start(self) -> ProcfileWeb:
+    def command(self) -> list[str]:
         line = next(
             line.removeprefix("web:")
             for line in (REPO / "Procfile").read_text().splitlines()
@@ -24,18 +22,7 @@ class ProcfileWeb(Gunicorn):
         )
         line = line.replace("$PORT", str(self.port))
         line = line.replace("${WEB_CONCURRENCY:-3}", str(self.workers))
-        command = [sys.executable, "-m", *shlex.split(line)]  # `gunicorn ...` as a module
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                command,
-                cwd=REPO,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        wait_for(self.ready, timeout=60)
-        return self
+        return [sys.executable, "-m", *shlex.split(line)]  # `gunicorn ...` as a module
 
 
 @pytest.mark.slow

@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -164,9 +165,16 @@ def import_files(
         idle.put(conn)
     partitioned: set[date] = set()
 
-    def store(batch: _Batch) -> None:
+    @contextmanager
+    def borrowed() -> Iterator[psycopg.Connection]:
         conn = idle.get()
         try:
+            yield conn
+        finally:
+            idle.put(conn)
+
+    def store(batch: _Batch) -> None:
+        with borrowed() as conn:
             began = time.monotonic()
             result = run_again_on_deadlock(
                 lambda: importing.store_batch(
@@ -174,8 +182,6 @@ def import_files(
                 ),
                 "an import batch",
             )
-        finally:
-            idle.put(conn)
         with counting:
             summary.stored += result.stored
             summary.duplicates += result.duplicates
@@ -192,11 +198,8 @@ def import_files(
                 storing.popleft().result()
             if batch.months - partitioned:
                 # Between batches, so no two storers create the same month's partition.
-                conn = idle.get()
-                try:
+                with borrowed() as conn:
                     importing.ensure_partitions(conn, batch.months - partitioned)
-                finally:
-                    idle.put(conn)
                 partitioned.update(batch.months)
             storing.append(storer.submit(store, batch))
 

@@ -16,6 +16,7 @@ from receipts.config import Config, environment_without_settings
 from receipts.serve import DEFAULT_THREADS, DEFAULT_WORKER_CLASS, Endpoint, gunicorn_command
 from tests.support.bodies import sms_receipt
 from tests.support.credentials import WEBHOOK_SECRET
+from tests.support.paths import REPO
 from tests.support.waiting import wait_for
 
 
@@ -91,7 +92,7 @@ class Gunicorn:
         self.args = args
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> Gunicorn:
+    def command(self) -> list[str]:
         """gunicorn exactly as `receipts serve` runs it (gevent workers, group commit)."""
         command = gunicorn_command(
             Endpoint("127.0.0.1", self.port),
@@ -101,9 +102,17 @@ class Gunicorn:
             self.threads,
         )
         command[-1:-1] = self.args
+        return command
+
+    def start(self) -> Gunicorn:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                self.command(),
+                cwd=REPO,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         wait_for(self.ready, timeout=60)
         return self
