@@ -83,6 +83,19 @@ WHERE r.message_id LIKE %s"""
 TARGET_EFFICIENCY = 0.70
 TARGET_P99_RATIO = 2.0
 TARGET_P50_MS = 2.0
+TARGET_POSTGRES_RATIO = 0.6
+# main when the issue measured "today's" PostgreSQL CPU per receipt; its target is against
+# this code, so the bench serves it too, from its own tree, database and gunicorn settings.
+ISSUE_BASELINE = "a0daff9"
+# Asked of the baseline's own tree: its gunicorn command and its schema.
+BASELINE_COMMAND = """import json, sys
+from receipts.serve import Endpoint, default_workers, gunicorn_command
+endpoint = Endpoint("127.0.0.1", int(sys.argv[1]))
+print(json.dumps(gunicorn_command(endpoint, default_workers(), "receipts:create_app()")))"""
+BASELINE_MIGRATE = """import sys, psycopg
+from receipts.store import migrate
+with psycopg.connect(sys.argv[1], autocommit=True) as conn:
+    migrate.upgrade(conn)"""
 
 
 def ensure_wrk() -> str:
@@ -126,6 +139,44 @@ class Service(Gunicorn):
                 if line.startswith("VmRSS:"):
                     sizes.append(int(line.split()[1]) / 1024)
         return sizes
+
+
+class BaselineService(Service):
+    """The code of another commit, served as that commit's `receipts serve` served it (its
+    own worker model and count)."""
+
+    def __init__(self, tree: Path, env: dict[str, str], log: Path) -> None:
+        env = {**env, "PYTHONPATH": str(tree), "RECEIPTS_MAPPINGS": str(tree / "mappings")}
+        super().__init__(env, log)
+        self.cwd = tree
+        asked = [sys.executable, "-c", BASELINE_COMMAND, str(self.port)]
+        found = subprocess.run(asked, cwd=tree, env=env, capture_output=True, check=True)
+        self._command = json.loads(found.stdout)
+        self.workers = int(self._command[self._command.index("--workers") + 1])
+
+    def command(self) -> list[str]:
+        return self._command
+
+
+@contextlib.contextmanager
+def baseline_service(
+    ref: str, server_url: str, env: dict[str, str], logs: Path
+) -> Iterator[tuple[BaselineService, str]]:
+    """`ref`'s tree (git archive), migrated by its own migrations on a database of its own."""
+    tree = Path(tempfile.mkdtemp(prefix="receipts-baseline-"))
+    archive = subprocess.run(["git", "archive", ref], cwd=REPO, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    try:
+        with scratch_database(server_url, "receipts_bench_baseline") as db_url:
+            env = {**env, "DATABASE_URL": db_url}
+            subprocess.run([sys.executable, "-c", BASELINE_MIGRATE, db_url], cwd=tree, check=True)
+            service = BaselineService(tree, env, logs / "baseline.log").start()
+            try:
+                yield service, db_url
+            finally:
+                service.stop()
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
 
 
 def start_service(app: str, args: argparse.Namespace, env: dict[str, str], log: Path) -> Service:
@@ -375,6 +426,24 @@ def same_load(
         )
 
 
+def postgres_against(
+    wrk: str,
+    baseline: BaselineService,
+    url: str,
+    fresh: Load,
+    noop: Load,
+    duration: float,
+    secret: str,
+) -> float:
+    """The baseline code right after the project's fresh run, alike: the ratio of their
+    PostgreSQL CPU per durable receipt."""
+    before = drive(wrk, baseline, fresh.connections, duration, "fresh", secret, db_url=url)
+    show("the issue's code, fresh umids", before, noop)
+    print("  " + check_database(url, [before]), flush=True)
+    print("  " + per_receipt(url, before), flush=True)
+    return fresh.cpu_ms["postgres"] / before.cpu_ms["postgres"]
+
+
 def spread(values: list[float]) -> str:
     if len(values) == 1:
         return f"{values[0]:.2f}"
@@ -474,12 +543,18 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the paired runs")
     parser.add_argument("--connections", default="16,64")
-    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--workers", type=int, help="default: serve's for the worker class")
     parser.add_argument("--worker-class", choices=WORKER_CLASSES, default=DEFAULT_WORKER_CLASS)
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="gthread only")
     parser.add_argument("--memory-receipts", type=int, default=100_000)
     parser.add_argument("--skip-two-instances", action="store_true")
+    parser.add_argument(
+        "--baseline",
+        default=ISSUE_BASELINE,
+        help="also serve this commit's code, for PostgreSQL CPU against it ('' for none)",
+    )
     args = parser.parse_args()
+    args.workers = args.workers or default_workers(args.worker_class)
     levels = [int(part) for part in args.connections.split(",")]
     wrk = ensure_wrk()
     logs = Path(tempfile.mkdtemp(prefix="receipts-bench-logs-"))
@@ -503,6 +578,11 @@ def main() -> None:
             running.callback(noop.stop)
             project = start_service(PROJECT_APP, args, env, logs / "project.log")
             running.callback(project.stop)
+            baseline = None
+            if args.baseline:
+                baseline, baseline_url = running.enter_context(
+                    baseline_service(args.baseline, db_url, env, logs)
+                )
             print(
                 "gunicorn: "
                 + " ".join(
@@ -516,11 +596,14 @@ def main() -> None:
             # Warm both (imports, pools, prepared statements) before measuring.
             drive(wrk, noop, 16, 2, "fresh", secret)
             check_database(db_url, [drive(wrk, project, 16, 2, "fresh", secret)])
+            if baseline:
+                check_database(baseline_url, [drive(wrk, baseline, 16, 2, "fresh", secret)])
             ratios: dict[int, list[float]] = {level: [] for level in levels}
             mix_ratios: dict[int, list[float]] = {level: [] for level in levels}
             efficiency: dict[int, list[float]] = {level: [] for level in levels}
             paced_efficiency: dict[int, list[float]] = {level: [] for level in levels}
             fresh_runs: dict[int, list[Load]] = {level: [] for level in levels}
+            postgres_ratios: dict[int, list[float]] = {level: [] for level in levels}
             for round_number in range(1, args.rounds + 1):
                 print(f"--- round {round_number}", flush=True)
                 for level in levels:
@@ -532,6 +615,12 @@ def main() -> None:
                     show("receipts, fresh umids", fresh, base)
                     print("  " + check_database(db_url, [fresh]), flush=True)
                     print("  " + per_receipt(db_url, fresh), flush=True)
+                    if baseline:
+                        postgres_ratios[level].append(
+                            postgres_against(
+                                wrk, baseline, baseline_url, fresh, base, args.duration, secret
+                            )
+                        )
                     mix = drive(wrk, project, level, args.duration, "mix", secret, db_url=db_url)
                     show("receipts, 30% duplicate/late", mix, base)
                     print("  " + check_database(db_url, [mix]), flush=True)
@@ -558,6 +647,14 @@ def main() -> None:
                     f"c={level}: {spread(efficiency[level])}; against the no-op at the"
                     f" project's rate {spread(paced_efficiency[level])}"
                 )
+
+            if baseline:
+                print(
+                    f"--- PostgreSQL CPU per durable receipt, fresh receipts / the issue's code"
+                    f" ({args.baseline}) in the same round, target at most {TARGET_POSTGRES_RATIO}"
+                )
+                for level in levels:
+                    print(f"c={level}: {spread(postgres_ratios[level])}")
 
             top = max(levels)
             capacity = statistics.median(load.rate for load in fresh_runs[top])

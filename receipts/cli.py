@@ -87,7 +87,7 @@ def main() -> None:
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
-    help="gunicorn workers  [default: cores + 1, at most 8]",
+    help="gunicorn workers  [default: one per core, at most 8]",
 )
 def serve(host: str, port: int, workers: int | None) -> None:
     """Run the service: migrations, gunicorn, and embedded PostgreSQL when needed."""

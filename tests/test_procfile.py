@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import sys
 
@@ -21,7 +22,7 @@ class ProcfileWeb(Gunicorn):
             if line.startswith("web:")
         )
         line = line.replace("$PORT", str(self.port))
-        line = line.replace("${WEB_CONCURRENCY:-3}", str(self.workers))
+        line = re.sub(r"\$\{WEB_CONCURRENCY:-\d+\}", str(self.workers), line)
         return [sys.executable, "-m", *shlex.split(line)]  # `gunicorn ...` as a module
 
 

@@ -90,6 +90,7 @@ class Gunicorn:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = args
+        self.cwd = REPO  # the code it serves: `python -m` puts this folder first on sys.path
         self.process: subprocess.Popen | None = None
 
     def command(self) -> list[str]:
@@ -108,7 +109,7 @@ class Gunicorn:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 self.command(),
-                cwd=REPO,
+                cwd=self.cwd,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
