@@ -28,7 +28,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__)
     app.json.sort_keys = False
     pool = open_pool(database_url(config))
-    committer = GroupCommitter(pool, config.moengage_forward)
+    committer = GroupCommitter(pool, config.moengage_forward, queued=metrics.QUEUED_FOR_COMMIT)
     app.extensions["receipts"] = Services(config, mappings, pool, Learner(pool), committer)
     api.register_routes()
     for blueprint in (

@@ -48,3 +48,9 @@ def test_outbox_figures_come_from_the_database(client, db):
     assert after[("receipts_forwards", (("state", "pending"),))] == 1
     assert after[("receipts_forwards", (("state", "dead"),))] == 0
     assert after[("receipts_oldest_pending_forward_age_seconds", ())] >= 90
+
+
+def test_nothing_is_queued_for_a_commit_once_every_receipt_is_answered(client):
+    for _ in range(3):
+        client.post("/webhooks/8x8", content=orjson.dumps(sms_receipt(new_umid())))
+    assert samples(client)[("receipts_webhook_bodies_queued_for_commit", ())] == 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from typing import Protocol
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -31,6 +32,22 @@ MAX_BATCH = 64
 
 class CommitterStopped(ReceiptsError, RuntimeError):
     """The committer was closed; the request is answered as if the database were away."""
+
+
+class Tally(Protocol):
+    """Where the committer counts its queue (a Prometheus gauge under `receipts serve`)."""
+
+    def inc(self, amount: float = 1) -> None: ...
+
+    def dec(self, amount: float = 1) -> None: ...
+
+
+class _Uncounted:
+    def inc(self, amount: float = 1) -> None:
+        pass
+
+    def dec(self, amount: float = 1) -> None:
+        pass
 
 
 class _Waiting:
@@ -63,10 +80,17 @@ class _Waiting:
 class GroupCommitter:
     """One per process, shared by its requests (greenlets or threads)."""
 
-    def __init__(self, pool: ConnectionPool, forward_mode: str, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        forward_mode: str,
+        max_batch: int = MAX_BATCH,
+        queued: Tally | None = None,
+    ) -> None:
         self._pool = pool
         self._forward_mode = forward_mode
         self._max_batch = max_batch
+        self._queued = queued or _Uncounted()  # kept equal to `waiting`
         self._lock = threading.Lock()
         self._queue: deque[_Waiting] = deque()
         self._leader = False  # a request is committing a batch; the queue waits for it
@@ -83,6 +107,7 @@ class GroupCommitter:
             if self._closed:
                 raise CommitterStopped("the group committer is closed")
             self._queue.append(waiting)
+            self._queued.inc()
             waiting.leads = not self._leader
             self._leader = True
         if not waiting.leads:
@@ -107,6 +132,7 @@ class GroupCommitter:
         with self._lock:
             taken = min(len(self._queue), self._max_batch)
             batch = [self._queue.popleft() for _ in range(taken)]
+            self._queued.dec(taken)
         try:
             self._commit(batch)
         finally:

@@ -18,6 +18,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -47,6 +48,13 @@ LATENCY = Histogram(
     "Time from request to answer, by route",
     ["route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+# Summed over live workers. It grows when PostgreSQL falls behind the webhooks: each body
+# counted here is a request waiting for the commit in flight to finish.
+QUEUED_FOR_COMMIT = Gauge(
+    "receipts_webhook_bodies_queued_for_commit",
+    "Webhook bodies waiting for the group commit in flight before theirs",
+    multiprocess_mode="livesum",
 )
 
 bp = Blueprint("metrics", __name__)
