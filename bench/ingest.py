@@ -3,19 +3,21 @@
 Starts PostgreSQL (embedded in a temporary folder, or a fresh database on `DATABASE_URL`),
 the real service (`receipts:create_app()`) and `bench/noop_app.py` under gunicorn exactly as
 `receipts serve` runs it, and drives both with wrk (installed with apt-get when missing):
-every request a fresh 8x8 SMS receipt, at 16 and 64 connections. Then the same with 30%
-duplicate and out-of-order receipts; the figures production sizing reads (web CPU per request
-against the no-op's, PostgreSQL CPU and WAL bytes per durable receipt, bodies per commit);
-latency and CPU at the same offered load, half the project's own capacity, for both apps;
-the resident memory of each web worker after 100,000 receipts, and two service instances side
-by side on one PostgreSQL, a forwarder beside each, posting to a MoEngage stand-in: every
-delivered message must reach it exactly once.
+every request a fresh 8x8 SMS receipt, at 16 and 64 connections; the same for the code the
+issue measured (`--baseline`, served from its own tree with `git archive`, on a database of
+its own, as its own `receipts serve` ran it), for PostgreSQL CPU per receipt against it. Then
+the same with 30% duplicate and out-of-order receipts; the figures production sizing reads
+(web CPU per request against the no-op's, PostgreSQL CPU and WAL bytes per durable receipt,
+bodies per commit); latency and CPU at the same offered load, half the project's own
+capacity, for both apps; the resident memory of each web worker after 100,000 receipts, and
+two service instances side by side on one PostgreSQL, a forwarder beside each, posting to a
+MoEngage stand-in: every delivered message must reach it exactly once.
 
 Every project run ends with a check of the database against wrk's own accounting: every
 receipt answered 200 is stored, and nothing else is, apart from requests wrk abandoned in
 flight when its clock ran out (their answers were cut, so either outcome is correct).
 
-    python bench/ingest.py [--duration 10] [--rounds 1] [--connections 16,64]
+    python bench/ingest.py [--duration 10] [--rounds 1] [--connections 16,64] [--baseline REF]
 """
 
 from __future__ import annotations

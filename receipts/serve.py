@@ -80,9 +80,10 @@ DEFAULT_THREADS = 16  # gthread only
 
 def default_workers(worker_class: str = DEFAULT_WORKER_CLASS) -> int:
     """One gevent worker per core. It never blocks, so a spare one only takes turns on the
-    cores and splits the batches: on two cores bench/ingest.py measured 22 to 23 bodies per
-    commit with two workers against 13 to 15 with three, and PostgreSQL CPU per receipt 65
-    to 81 us against 79 to 99. Blocking workers (gthread, sync) keep the customary spare."""
+    cores and splits the batches: on two cores bench/ingest.py measured 21 to 25 bodies per
+    commit with two workers against 12 to 15 with three, and PostgreSQL CPU per receipt 63
+    to 81 us against 79 to 99 (one session, interleaved). Blocking workers (gthread, sync)
+    keep the customary spare."""
     cores = os.cpu_count() or 1
     return min(cores if worker_class == "gevent" else cores + 1, 8)
 
