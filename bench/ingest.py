@@ -165,8 +165,10 @@ def baseline_service(
     ref: str, server_url: str, env: dict[str, str], logs: Path
 ) -> Iterator[tuple[BaselineService, str]]:
     """`ref`'s tree (git archive), migrated by its own migrations on a database of its own."""
+    archive = subprocess.run(["git", "archive", ref], cwd=REPO, capture_output=True)
+    if archive.returncode:
+        raise SystemExit(f"no baseline {ref!r} in this clone's history; --baseline '' skips it")
     tree = Path(tempfile.mkdtemp(prefix="receipts-baseline-"))
-    archive = subprocess.run(["git", "archive", ref], cwd=REPO, capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
     try:
         with scratch_database(server_url, "receipts_bench_baseline") as db_url:
