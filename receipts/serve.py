@@ -72,7 +72,11 @@ class ServeError(ReceiptsError, RuntimeError):
 # cores bench/ingest.py measured, against 3 x 16 gthread in the same session: 2,860 to 3,180
 # durable receipts/s against 2,250 to 2,640; web CPU 0.45 to 0.54 ms per receipt against
 # 0.55 to 0.63; PostgreSQL 98 to 123 us against 128 to 151, at 10 to 14 bodies per commit
-# against 6 to 7. gthread (16 threads, or sync) stays for comparisons.
+# against 6 to 7. gthread (16 threads, or sync) stays for comparisons. gevent's own HTTP
+# server (gunicorn's gevent_pywsgi) cost 18% less web CPU per receipt, but it accepts a body
+# with both Content-Length and Transfer-Encoding (a request-smuggling shape gunicorn refuses),
+# takes headers of any size and writes tracebacks, not JSON, for bad requests: not for a
+# public webhook.
 WORKER_CLASSES = ("gevent", "gthread", "sync")
 DEFAULT_WORKER_CLASS = "gevent"
 DEFAULT_THREADS = 16  # gthread only
