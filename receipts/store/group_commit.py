@@ -90,7 +90,7 @@ class GroupCommitter:
         self._pool = pool
         self._forward_mode = forward_mode
         self._max_batch = max_batch
-        self._queued = queued or _Uncounted()  # kept equal to `waiting`
+        self._queued = queued if queued is not None else _Uncounted()  # equal to `waiting`
         self._lock = threading.Lock()
         self._queue: deque[_Waiting] = deque()
         self._leader = False  # a request is committing a batch; the queue waits for it
