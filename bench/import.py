@@ -136,15 +136,8 @@ def main() -> None:
         write_lines(path, args.lines)
         size = path.stat().st_size
 
-        with ExitStack() as connections:
-            summary = backfill.import_files(
-                [
-                    connections.enter_context(psycopg.connect(url, autocommit=True))
-                    for _ in range(backfill.STORE_CONNECTIONS)
-                ],
-                mappings,
-                [path],
-            )
+        with backfill.store_connections(url) as connections:
+            summary = backfill.import_files(connections, mappings, [path])
         import_rate = summary.receipts / summary.seconds
         with psycopg.connect(url, autocommit=True) as conn:
             copied, copying, mapping = plain_copy(conn, path, mappings)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import sys
-from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -171,17 +170,12 @@ def import_(files: tuple[Path, ...], connector: str, forward: bool) -> None:
     config = _config()
     mappings = MappingSet.from_paths(config.mappings_dir)
     total = sum(path.stat().st_size for path in files)
-    url = database_url(config)
-    with ExitStack() as stack:
-        connections = [
-            stack.enter_context(psycopg.connect(url, autocommit=True))
-            for _ in range(backfill.STORE_CONNECTIONS)
-        ]
-        bar = stack.enter_context(
-            click.progressbar(
-                length=total, label="importing", file=sys.stderr, hidden=not sys.stderr.isatty()
-            )
-        )
+    with (
+        backfill.store_connections(database_url(config)) as connections,
+        click.progressbar(
+            length=total, label="importing", file=sys.stderr, hidden=not sys.stderr.isatty()
+        ) as bar,
+    ):
         summary = backfill.import_files(
             connections, mappings, files, connector, config.moengage_forward, forward, bar.update
         )

@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,6 +41,16 @@ BATCH_LINES = 20_000
 # Two import batches take their locks in one order (finish_receipt_import); one can still
 # deadlock with a webhook's batch, and is then stored again.
 STORE_CONNECTIONS = 2
+
+
+@contextmanager
+def store_connections(url: str) -> Iterator[list[psycopg.Connection]]:
+    """The connections `import_files` stores on: one per batch in flight, autocommit."""
+    with ExitStack() as stack:
+        yield [
+            stack.enter_context(psycopg.connect(url, autocommit=True))
+            for _ in range(STORE_CONNECTIONS)
+        ]
 
 
 class BackfillError(ReceiptsError, ValueError):

@@ -22,6 +22,11 @@ def empty_tables(conn: psycopg.Connection, tables: tuple[str, ...] = TEST_TABLES
     conn.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY").format(names))
 
 
+def stored_bodies(conn: psycopg.Connection) -> list[tuple[bytes, str]]:
+    """Every webhook body stored, with its outcome, oldest first."""
+    return conn.execute("SELECT body, outcome FROM webhook_bodies ORDER BY id").fetchall()
+
+
 def empty_rollup(conn: psycopg.Connection) -> None:
     """The rollup as before its first build: no rows, no watermark."""
     empty_tables(conn, ROLLUP_TABLES)

@@ -15,11 +15,11 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 import orjson
-import psycopg
 import pytest
 
 from tests.support.bodies import new_umid, sms_receipt
 from tests.support.credentials import WEBHOOK_SECRET
+from tests.support.postgres import stored_bodies
 
 SQL = "'; DROP TABLE receipts; --"
 HTML = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -179,10 +179,6 @@ BODIES += [
         ("payload", "price", "currency"),
     )
 ]
-
-
-def stored_bodies(db: psycopg.Connection) -> list[tuple[bytes, str]]:
-    return db.execute("SELECT body, outcome FROM webhook_bodies ORDER BY id").fetchall()
 
 
 def assert_json_answer(response: httpx.Response) -> dict:
